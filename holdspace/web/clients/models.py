@@ -1,0 +1,129 @@
+"""Clients, episodes of care, measurement plans, sessions and administrations.
+
+Scores are computed by the core library (holdspace.instruments); the row keeps the
+answers exactly as given and the scored result as the core returned it, so that any
+number on screen can be explained later.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Client(models.Model):
+    # A pseudonymous code is enough; a name is optional and never required.
+    code = models.CharField(max_length=64, unique=True)
+    display_name = models.CharField(max_length=120, blank=True)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.code
+
+
+class EpisodeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Episode(models.Model):
+    """One course of care."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="episodes")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="episodes"
+    )
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=8, choices=EpisodeStatus.choices, default=EpisodeStatus.OPEN
+    )
+    # Why it ended, in neutral words: "goals met", "client chose to stop", "stopped attending".
+    end_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinician", "status"])]
+
+
+class PlanItem(models.Model):
+    """One line of an episode's measurement plan: which instrument, and how often."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="plan_items")
+    instrument_id = models.CharField(max_length=32)
+    every_n_sessions = models.PositiveSmallIntegerField(default=1)
+    from_session = models.PositiveSmallIntegerField(default=1)
+    # The alliance measure is asked after the session, other measures before it.
+    after_session = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "instrument_id"], name="one_plan_line_per_instrument"
+            )
+        ]
+
+    def is_due(self, session_number: int) -> bool:
+        if session_number < self.from_session:
+            return False
+        return (session_number - self.from_session) % self.every_n_sessions == 0
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    ATTENDED = "attended", "Attended"
+    CANCELLED = "cancelled", "Cancelled"
+    MISSED = "missed", "Missed"
+
+
+class Session(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.ATTENDED
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "number"], name="one_session_per_number")
+        ]
+
+
+class AdministrationSource(models.TextChoices):
+    IN_SESSION = "in_session", "Entered in session"
+    CHECKIN = "checkin", "Client check-in"
+    IMPORT = "import", "Imported"
+
+
+class Administration(models.Model):
+    """One completed instrument."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="administrations")
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="administrations"
+    )
+    instrument_id = models.CharField(max_length=32)
+    instrument_version = models.CharField(max_length=32)
+    # One entry per item in item order: an int, null (missing) or "skip" (skipped by choice).
+    answers = models.JSONField()
+    total = models.FloatField(null=True, blank=True)
+    band = models.CharField(max_length=64, blank=True)
+    # The core's full scored result (subscales, flags, algorithms, explanation).
+    result = models.JSONField(default=dict)
+    has_risk = models.BooleanField(default=False)
+    source = models.CharField(max_length=12, choices=AdministrationSource.choices)
+    completed_at = models.DateTimeField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Makes a retried submission store one row, not two.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["completed_at"]
+        indexes = [models.Index(fields=["episode", "instrument_id", "completed_at"])]
