@@ -50,13 +50,30 @@ def serve(
     """Apply migrations on first run and serve the web app."""
     setup_django(data)
     migrate()
+    explain_first_run()
     run_server(host, port)
+
+
+def explain_first_run() -> None:
+    """With no accounts yet, say how to make the first one (the sign-in page says it too)."""
+    from django.contrib.auth import get_user_model
+
+    from holdspace.web.accounts.views import FIRST_ADMIN_COMMAND, FIRST_RUN_COMMAND
+
+    if get_user_model().objects.exists():
+        return
+    typer.echo("No accounts yet. Create the first one in another terminal:")
+    typer.echo(f"    {FIRST_RUN_COMMAND}")
+    typer.echo(f"and, to manage accounts and read the audit log: {FIRST_ADMIN_COMMAND}")
 
 
 def createuser(
     username: str = typer.Argument(..., help="The sign-in name."),
     role: str = typer.Option("clinician", help="clinician, supervisor or admin."),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    require_totp: bool = typer.Option(
+        False, "--require-totp", help="The account must set up two-factor sign-in first."
+    ),
     data: Path | None = DataOption,
 ) -> None:
     """Create an account (the first run starts here)."""
@@ -81,10 +98,25 @@ def createuser(
     except ValidationError as exc:
         typer.echo("Error: password: " + " ".join(exc.messages), err=True)
         raise typer.Exit(1) from exc
-    user_model.objects.create_user(username=username, password=password, role=role)
-    typer.echo(f"Created {role} {username!r}.")
+    user_model.objects.create_user(
+        username=username, password=password, role=role, require_totp=require_totp
+    )
+    typer.echo(f"Created {role} {username!r}. Sign in at /account/login/ (holdspace serve).")
+
+
+def unlock(
+    username: str = typer.Argument(..., help="The account whose sign-in is paused."),
+    data: Path | None = DataOption,
+) -> None:
+    """Lift a sign-in pause after repeated failed attempts."""
+    setup_django(data)
+    from axes.utils import reset
+
+    cleared = reset(username=username)
+    typer.echo(f"Cleared {cleared} paused sign-in record(s) for {username!r}.")
 
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
     app.command()(createuser)
+    app.command()(unlock)

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After OTP and messages: a user who must use two-factor enrols before anything else.
+    "holdspace.web.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -156,6 +158,13 @@ AXES_FAILURE_LIMIT = envint("HOLDSPACE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A calm page that says when to try again, instead of a bare 429.
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# Shown as the account's name in the authenticator app.
+OTP_TOTP_ISSUER = os.getenv("HOLDSPACE_TOTP_ISSUER", "Holdspace")
+# A login that passed the password step must give its code within this many seconds.
+HOLDSPACE_TOTP_LOGIN_WINDOW = 300
 
 # Idle timeout: the session ends after this many seconds without a request.
 SESSION_COOKIE_AGE = envint("HOLDSPACE_IDLE_TIMEOUT", 30 * 60)
@@ -204,3 +213,8 @@ DEFAULT_FROM_EMAIL = os.getenv("HOLDSPACE_FROM_EMAIL", "holdspace@localhost")
 
 # Folder of an organisation's own instrument definitions (for instruments it licenses).
 HOLDSPACE_LOCAL_INSTRUMENTS = os.getenv("HOLDSPACE_LOCAL_INSTRUMENTS", "")
+
+# Stuck-point reviews (docs/reviews.md): a clinic's own review cards, and how many scores
+# after an adaptation before the before/after comparison is shown (a product default).
+HOLDSPACE_LOCAL_CARDS = os.getenv("HOLDSPACE_LOCAL_CARDS", "")
+HOLDSPACE_ADAPTATION_MIN_SESSIONS = envint("HOLDSPACE_ADAPTATION_MIN_SESSIONS", 3)

@@ -6,5 +6,10 @@ from holdspace.web.accounts import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_code, name="login_code"),
     path("logout/", views.logout_view, name="logout"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:user_id>/", views.user_edit, name="user_edit"),
 ]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from holdspace.web.checkins import public_views
 
 app_name = "checkin"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("help/", public_views.help_now, name="help"),
+    path("<str:token>/", public_views.checkin, name="start"),
+]

@@ -127,3 +127,22 @@ class Administration(models.Model):
     class Meta:
         ordering = ["completed_at"]
         indexes = [models.Index(fields=["episode", "instrument_id", "completed_at"])]
+
+
+class SafetyAcknowledgement(models.Model):
+    """A clinician has seen a risk answer and followed it up.
+
+    Until one exists for an administration with a risk answer, the safety signal stays at
+    the top of the dashboard and the client page.
+    """
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    # What was done, in the clinician's words (for example "phoned, safety plan reviewed").
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at"]

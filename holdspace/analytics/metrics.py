@@ -1,0 +1,233 @@
+"""The service metrics as SQL, written once for DuckDB and PostgreSQL.
+
+Both engines run the same statements over a relation of scored rows with the columns
+``episode_id, client_id, clinician_id, session_number, instrument, total`` (text ids). Only the
+"value at the first / last session" aggregate differs by dialect (DuckDB's ``arg_min`` is much
+faster than an ordered ``array_agg``); ties at one session take the lower first and higher last
+value in both.
+
+The definitions are the NHS Talking Therapies ones in :mod:`holdspace.change` (see
+docs/analytics.md); the pure-Python :func:`holdspace.change.talking_therapies_outcome` is the
+reference that the golden tests hold both SQL paths to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from holdspace.change import TalkingTherapiesConfig, wilson_interval
+
+Dialect = Literal["duckdb", "postgres"]
+
+# Metric name -> (count column, denominator column) in the summary query.
+METRICS: dict[str, tuple[str, str]] = {
+    "finished": ("n_finished", "n_episodes"),
+    "paired": ("n_paired", "n_episodes"),
+    "caseness_at_first": ("n_caseness_first", "n_paired"),
+    "recovery": ("n_recovered", "n_caseness_first"),
+    "reliable_improvement": ("n_reliable_improvement", "n_paired"),
+    "reliable_recovery": ("n_reliable_recovery", "n_caseness_first"),
+    "reliable_deterioration": ("n_reliable_deterioration", "n_paired"),
+}
+
+EPISODE_COLUMNS = (
+    "episode_id",
+    "client_id",
+    "clinician_id",
+    "first_session",
+    "last_session",
+    "dep_first",
+    "dep_first_session",
+    "dep_last",
+    "dep_last_session",
+    "anx_first",
+    "anx_first_session",
+    "anx_last",
+    "anx_last_session",
+    "finished",
+    "paired",
+    "caseness_first",
+    "caseness_last",
+    "recovered",
+    "reliable_improvement",
+    "reliable_deterioration",
+    "reliable_recovery",
+)
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _num(value: float) -> str:
+    return repr(float(value))
+
+
+def _first_last(dialect: Dialect, cond: str) -> tuple[str, str]:
+    if dialect == "duckdb":
+        # Totals are validated to lie inside the instrument range (far below 1e5), so this key
+        # orders by session, then total: the same tie-break as the PostgreSQL ordered array.
+        key = "session_number * 100000.0 + total"
+        return (
+            f"arg_min(total, {key}) FILTER (WHERE {cond})",
+            f"arg_max(total, {key}) FILTER (WHERE {cond})",
+        )
+    return (
+        f"(array_agg(total ORDER BY session_number, total) FILTER (WHERE {cond}))[1]",
+        f"(array_agg(total ORDER BY session_number DESC, total DESC) FILTER (WHERE {cond}))[1]",
+    )
+
+
+def aggregate_sql(source: str, config: TalkingTherapiesConfig, dialect: Dialect) -> str:
+    """One row per episode id: first/last scores, plus ``valid_rows`` and ``bad_rows``.
+
+    ``source`` has the columns episode_id, client_id, clinician_id, session_number, instrument,
+    total and ``ok`` (FALSE for a row that breaks a rule; such a row has NULL instrument and
+    total, so it counts only in ``bad_rows``). One pass over the data does both jobs.
+    """
+    dep = f"instrument = {_lit(config.depression)} AND total IS NOT NULL"
+    anx = f"instrument = {_lit(config.anxiety)} AND total IS NOT NULL"
+    dep_first, dep_last = _first_last(dialect, dep)
+    anx_first, anx_last = _first_last(dialect, anx)
+    extra = ""
+    if config.finished_min_sessions != 2:
+        extra = (
+            ", count(DISTINCT session_number) FILTER (WHERE total IS NOT NULL) AS scored_sessions"
+        )
+    return f"""
+  SELECT episode_id,
+    min(client_id) FILTER (WHERE ok) AS client_id,
+    min(clinician_id) FILTER (WHERE ok) AS clinician_id,
+    count(*) FILTER (WHERE ok) AS valid_rows, count(*) FILTER (WHERE NOT ok) AS bad_rows,
+    min(session_number) FILTER (WHERE total IS NOT NULL) AS first_session,
+    max(session_number) FILTER (WHERE total IS NOT NULL) AS last_session,
+    {dep_first} AS dep_first, min(session_number) FILTER (WHERE {dep}) AS dep_first_session,
+    {dep_last} AS dep_last, max(session_number) FILTER (WHERE {dep}) AS dep_last_session,
+    {anx_first} AS anx_first, min(session_number) FILTER (WHERE {anx}) AS anx_first_session,
+    {anx_last} AS anx_last, max(session_number) FILTER (WHERE {anx}) AS anx_last_session
+    {extra}
+  FROM {source}
+  GROUP BY episode_id
+"""
+
+
+def flags_sql(aggregate: str, config: TalkingTherapiesConfig) -> str:
+    """The per-episode table from an aggregate relation (episodes with a valid row only)."""
+    if config.finished_min_sessions == 2:
+        # Two distinct scored sessions <=> lowest and highest scored session differ (no DISTINCT).
+        finished = "first_session < last_session"
+    else:
+        finished = f"scored_sessions >= {int(config.finished_min_sessions)}"
+    dc, ac = _num(config.depression_caseness), _num(config.anxiety_caseness)
+    drc, arc = _num(config.depression_reliable_change), _num(config.anxiety_reliable_change)
+    if config.deterioration_rule == "any":
+        deterioration = "(dep_up OR anx_up)"
+    else:
+        deterioration = "((dep_up OR anx_up) AND NOT (dep_down OR anx_down))"
+    return f"""
+WITH flags AS (
+  SELECT *,
+    COALESCE({finished}, FALSE) AS finished,
+    COALESCE(dep_first_session < dep_last_session AND anx_first_session < anx_last_session,
+             FALSE) AS paired,
+    CASE WHEN dep_first IS NULL AND anx_first IS NULL THEN NULL
+         ELSE COALESCE(dep_first >= {dc}, FALSE) OR COALESCE(anx_first >= {ac}, FALSE) END
+      AS caseness_first,
+    CASE WHEN dep_last IS NULL AND anx_last IS NULL THEN NULL
+         ELSE COALESCE(dep_last >= {dc}, FALSE) OR COALESCE(anx_last >= {ac}, FALSE) END
+      AS caseness_last_any,
+    dep_first - dep_last >= {drc} AS dep_down, dep_last - dep_first >= {drc} AS dep_up,
+    anx_first - anx_last >= {arc} AS anx_down, anx_last - anx_first >= {arc} AS anx_up
+  FROM {aggregate}
+  WHERE valid_rows > 0
+), outcome AS (
+  SELECT *,
+    CASE WHEN paired THEN caseness_last_any END AS caseness_last,
+    CASE WHEN paired THEN (dep_down OR anx_down) AND NOT (dep_up OR anx_up) END
+      AS reliable_improvement,
+    CASE WHEN paired THEN {deterioration} END AS reliable_deterioration,
+    CASE WHEN paired AND caseness_first THEN NOT caseness_last_any END AS recovered
+  FROM flags
+)
+SELECT episode_id, client_id, clinician_id, first_session, last_session,
+  dep_first, dep_first_session, dep_last, dep_last_session,
+  anx_first, anx_first_session, anx_last, anx_last_session,
+  finished, paired, caseness_first, caseness_last, recovered,
+  reliable_improvement, reliable_deterioration,
+  CASE WHEN recovered IS NOT NULL THEN recovered AND reliable_improvement END
+    AS reliable_recovery
+FROM outcome
+"""
+
+
+def episodes_sql(source: str, config: TalkingTherapiesConfig, dialect: Dialect) -> str:
+    """Aggregate and flags in one statement (the PostgreSQL path and small inputs)."""
+    return flags_sql(f"({aggregate_sql(source, config, dialect)}) AS agg", config)
+
+
+def summary_sql(episodes: str) -> str:
+    """Counts overall (clinician_id NULL, is_overall TRUE) and per clinician."""
+    return f"""
+SELECT clinician_id, GROUPING(clinician_id) = 1 AS is_overall,
+  count(*) AS n_episodes,
+  count(*) FILTER (WHERE finished) AS n_finished,
+  count(*) FILTER (WHERE paired) AS n_paired,
+  count(*) FILTER (WHERE paired AND caseness_first) AS n_caseness_first,
+  count(*) FILTER (WHERE recovered) AS n_recovered,
+  count(*) FILTER (WHERE reliable_improvement) AS n_reliable_improvement,
+  count(*) FILTER (WHERE reliable_recovery) AS n_reliable_recovery,
+  count(*) FILTER (WHERE reliable_deterioration) AS n_reliable_deterioration
+FROM {episodes}
+GROUP BY GROUPING SETS ((), (clinician_id))
+ORDER BY is_overall DESC, clinician_id
+"""
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    denominator: int
+    rate: float | None
+    ci95: tuple[float, float] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "denominator": self.denominator,
+            "rate": self.rate,
+            "ci95": None if self.ci95 is None else list(self.ci95),
+        }
+
+
+def rates_from_counts(counts: dict[str, int]) -> dict[str, Rate]:
+    """Turn one summary row into metric -> Rate (Wilson 95% CI; null rate when n = 0)."""
+    out: dict[str, Rate] = {}
+    for metric, (num, den) in METRICS.items():
+        k, n = int(counts[num]), int(counts[den])
+        out[metric] = Rate(k, n, None if n == 0 else k / n, wilson_interval(k, n))
+    return out
+
+
+def summary_from_rows(rows: list[tuple[Any, ...]], columns: list[str]) -> dict[str, Any]:
+    """Shape the summary query's rows into the JSON summary (overall + by_clinician)."""
+    overall: dict[str, Any] = {}
+    by_clinician: dict[str, Any] = {}
+    for row in rows:
+        record = dict(zip(columns, row, strict=True))
+        rates = {k: v.to_dict() for k, v in rates_from_counts(record).items()}
+        entry = {"episodes": int(record["n_episodes"]), **rates}
+        if record["is_overall"]:
+            overall = entry
+        else:
+            by_clinician[str(record["clinician_id"])] = entry
+    if not overall:
+        overall = {
+            "episodes": 0,
+            **{k: v.to_dict() for k, v in rates_from_counts(_zero_counts()).items()},
+        }
+    return {**overall, "by_clinician": by_clinician}
+
+
+def _zero_counts() -> dict[str, int]:
+    return {col: 0 for pair in METRICS.values() for col in pair}

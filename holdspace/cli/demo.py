@@ -1,0 +1,50 @@
+"""`holdspace demo`: the app on SQLite with a synthetic caseload, in one command."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+
+import typer
+
+from holdspace.cli.web import migrate, run_server, setup_django
+
+DemoDataOption = typer.Option(
+    None, "--data", help="Data folder to keep the demo in (default: a new temporary one)."
+)
+HostOption = typer.Option("127.0.0.1", help="Address to listen on.")
+PortOption = typer.Option(8000, help="Port to listen on.")
+ClientsOption = typer.Option(10, min=8, max=2000, help="How many synthetic clients.")
+NoServeOption = typer.Option(False, "--no-serve", help="Build the demo, then stop.")
+
+
+def demo(
+    data: Path | None = DemoDataOption,
+    host: str = HostOption,
+    port: int = PortOption,
+    clients: int = ClientsOption,
+    no_serve: bool = NoServeOption,
+) -> None:
+    """Build a synthetic demo caseload (no real people), print the logins and serve."""
+    folder = data if data is not None else Path(tempfile.mkdtemp(prefix="holdspace-demo-"))
+    setup_django(folder)
+    migrate()
+    from django.utils import timezone
+
+    from holdspace.web.clients.seed import build_demo
+
+    password = secrets.token_urlsafe(12)
+    clinician, supervisor, built = build_demo(
+        today=timezone.localdate(), password=password, clients=clients
+    )
+    typer.echo(f"Data folder: {folder}")
+    typer.echo("Demo caseload built (synthetic clients)." if built else "Demo caseload kept.")
+    typer.echo(f"  clinician:  {clinician.username}  password: {password}")
+    typer.echo(f"  supervisor: {supervisor.username}  password: {password}")
+    if not no_serve:
+        run_server(host, port)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

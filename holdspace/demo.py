@@ -1,0 +1,156 @@
+"""A small, seeded, synthetic caseload for the demo and the benchmarks (no Django here).
+
+Every client follows a story chosen so that, between them, the caseload shows every
+signal kind: a safety answer, getting worse, not yet helped, a strained alliance,
+attendance that changed, and a measurement gap, beside clients who are improving. The
+trajectories come from `holdspace.synth`; answers are generated to reach its totals and
+then scored by the core. Nothing here describes a real person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+from holdspace import synth
+from holdspace.instruments import Instrument, UnknownInstrumentError, get_instrument
+from holdspace.synth import Alliance, Kind
+
+
+@dataclass(frozen=True)
+class DemoMeasure:
+    instrument_id: str
+    answers: tuple[int | str | None, ...]
+
+
+@dataclass(frozen=True)
+class DemoSession:
+    number: int
+    date: dt.date
+    status: str
+    measures: tuple[DemoMeasure, ...]
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    code: str
+    story: str  # which signal this client is meant to show ("improving" shows none)
+    opened_on: dt.date
+    sessions: tuple[DemoSession, ...]
+
+
+@dataclass(frozen=True)
+class Story:
+    """How `holdspace.synth` should generate one client's episode."""
+
+    name: str
+    kind: Kind
+    sessions: int
+    alliance: Alliance = "good"
+    risk_sessions: tuple[int, ...] = ()
+    missed_sessions: tuple[int, ...] = ()
+    weeks_since_last: int = 1  # a measurement gap is a long time since the last session
+
+
+STORIES: tuple[Story, ...] = (
+    Story("improving", "improving", 8),
+    Story("safety", "improving", 5, risk_sessions=(5,)),
+    Story("deterioration", "deteriorating", 7),
+    Story("not_on_track", "flat", 14),
+    Story("alliance", "improving", 7, alliance="low"),
+    Story("attendance", "improving", 10, missed_sessions=(7, 8, 9, 10)),
+    Story("gap", "improving", 4, weeks_since_last=9),
+    Story("sudden_gain", "sudden_gain", 9),
+)
+
+
+def demo_caseload(today: dt.date, *, clients: int = 10, seed: int = 7) -> list[DemoClient]:
+    """`clients` synthetic clients; the first len(STORIES) cover every story once."""
+    rng = random.Random(seed)
+    np_rng = np.random.default_rng(seed)
+    out = []
+    for i in range(clients):
+        story = STORIES[i] if i < len(STORIES) else rng.choice(STORIES)
+        out.append(_client(f"DEMO-{i + 1:03d}", story, today, rng, np_rng))
+    return out
+
+
+def _client(
+    code: str, story: Story, today: dt.date, rng: random.Random, np_rng: np.random.Generator
+) -> DemoClient:
+    last = today - dt.timedelta(weeks=story.weeks_since_last)
+    first = last - dt.timedelta(weeks=story.sessions - 1)
+    episode = synth.generate_episode(
+        story.kind,
+        np_rng,
+        opened=first,
+        sessions=story.sessions,
+        alliance=story.alliance,
+        risk_sessions=story.risk_sessions,
+        missed_sessions=story.missed_sessions,
+    )
+    sessions = []
+    for visit in episode.attendance:
+        found = [m for m in episode.measurements if m.session_number == visit.session_number]
+        measures = [_measure(m.instrument, m.total, m.has_risk, rng) for m in found]
+        phq9 = next((m.total for m in found if m.instrument == "phq9"), None)
+        if phq9 is not None and (visit.session_number - 1) % 4 == 0 and _known("pcl5"):
+            # PCL-5 every fourth session (the default plan); synth has no PCL-5, so it
+            # follows the PHQ-9 on the PCL-5's larger scale.
+            measures.append(_measure("pcl5", phq9 * 80 / 27 * 0.8, False, rng))
+        sessions.append(
+            DemoSession(
+                visit.session_number,
+                visit.date,
+                visit.status,
+                tuple(m for m in measures if m is not None),
+            )
+        )
+    return DemoClient(code, story.name, first - dt.timedelta(days=7), tuple(sessions))
+
+
+def _measure(
+    instrument_id: str, total: float | None, risk: bool, rng: random.Random
+) -> DemoMeasure | None:
+    if total is None or not _known(instrument_id):
+        return None
+    instrument = get_instrument(instrument_id)
+    return DemoMeasure(instrument_id, answers_for(instrument, total, rng, risk=risk))
+
+
+def _known(instrument_id: str) -> bool:
+    try:
+        get_instrument(instrument_id)
+    except UnknownInstrumentError:  # missing from this install: left out of the demo
+        return False
+    return True
+
+
+def answers_for(
+    instrument: Instrument, target: float, rng: random.Random, *, risk: bool = False
+) -> tuple[int, ...]:
+    """Answers whose plain sum is close to `target`, spread at random over the items.
+
+    Risk items stay at their lowest value unless `risk`, when they take the next value
+    up (the lowest answer that raises a risk flag).
+    """
+    lows = [min(o.value for o in item.options) for item in instrument.items]
+    highs = [max(o.value for o in item.options) for item in instrument.items]
+    risky = {i for i, item in enumerate(instrument.items) if item.id in instrument.risk_items}
+    values = list(lows)
+    for i in risky:
+        values[i] = lows[i] + 1 if risk else lows[i]
+    remaining = round(target) - sum(values)
+    order = [i for i in range(len(values)) if i not in risky]
+    while remaining > 0 and any(values[i] < highs[i] for i in order):
+        rng.shuffle(order)
+        for i in order:
+            if remaining <= 0:
+                break
+            if values[i] < highs[i]:
+                values[i] += 1
+                remaining -= 1
+    return tuple(values)

@@ -1,0 +1,50 @@
+"""Share and connect: FHIR R4B bundles and CSV in the analysis format (no Django).
+
+See docs/interop.md.
+"""
+
+from __future__ import annotations
+
+from holdspace.interop._csv import COLUMNS, csv_row, write_csv
+from holdspace.interop._fhir_common import (
+    CLIENT_CODE_SYSTEM,
+    QUESTIONNAIRE_BASE,
+    RESPONSE_SYSTEM,
+    questionnaire_url,
+)
+from holdspace.interop._fhir_export import (
+    build_bundle,
+    bundle_json,
+    patient,
+    questionnaire,
+    questionnaire_response,
+    total_observation,
+)
+from holdspace.interop._fhir_import import read_responses
+from holdspace.interop._records import (
+    AdministrationRecord,
+    FhirImportError,
+    ImportedResponse,
+    InteropError,
+)
+
+__all__ = [
+    "CLIENT_CODE_SYSTEM",
+    "COLUMNS",
+    "QUESTIONNAIRE_BASE",
+    "RESPONSE_SYSTEM",
+    "AdministrationRecord",
+    "FhirImportError",
+    "ImportedResponse",
+    "InteropError",
+    "build_bundle",
+    "bundle_json",
+    "csv_row",
+    "patient",
+    "questionnaire",
+    "questionnaire_response",
+    "questionnaire_url",
+    "read_responses",
+    "total_observation",
+    "write_csv",
+]

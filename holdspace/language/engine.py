@@ -1,0 +1,189 @@
+"""The linter: pure functions from text to findings.
+
+`lint(text)` runs the one combined regex (compiled once, see rules.py), then applies the
+context rules of reference/language.md §2 to each candidate span.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping
+
+from holdspace.language import context
+from holdspace.language.directives import is_suppressed, suppressed_by_line
+from holdspace.language.model import Finding, Level, LintConfig, Rule
+from holdspace.language.rules import WORD_START, RuleSet, default_rules
+
+_DEFAULT_CONFIG = LintConfig()
+_NEWLINE = re.compile("\n")
+_CONTEXT_CHARS = 60  # text either side searched for formal names and allowed phrases
+
+
+class _Lines:
+    """Offset -> 1-based (line, column), built lazily once per text."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+
+def _message(rule: Rule, text: str, note: str) -> str:
+    return f"“{text}”: {note or rule.why}"
+
+
+def _formal(rule: Rule, text: str, start: int, end: int) -> tuple[str, str] | None:
+    """R5: (level, message) when a formal name covers the span."""
+    lo = max(0, start - _CONTEXT_CHARS)
+    window = text[lo : end + _CONTEXT_CHARS]
+    for formal in rule.formal:
+        for m in formal.pattern.finditer(window):
+            if m.start() + lo <= start and end <= m.end() + lo:
+                return formal.level, formal.message
+    return None
+
+
+def _allowed_spans(rules: RuleSet, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in rules.allow.finditer(text)] if rules.allow else []
+
+
+def candidates(rules: RuleSet, text: str) -> Iterator[re.Match[str]]:
+    """What `rules.combined.finditer(text)` finds, trying at each word start only the rules
+    that can begin with its first character."""
+    resume = 0
+    by_first = rules.by_first
+    for word in WORD_START.finditer(text):
+        pos = word.start()
+        if pos < resume:
+            continue
+        pattern = by_first.get(text[pos].lower())
+        if pattern is None:
+            continue
+        m = pattern.match(text, pos)
+        if m is not None:
+            resume = m.end()
+            yield m
+
+
+def _judge(
+    rule: Rule,
+    level: Level,
+    text: str,
+    start: int,
+    end: int,
+    quotes: tuple[context.QuoteSpan, ...],
+) -> tuple[Level, str] | None:
+    """Apply the context rules to one candidate; None means "not a finding"."""
+    sentence_start = context.sentence_start(text, start)
+    before = text[sentence_start:start]
+    if rule.skip_before is not None and rule.skip_before.search(before):
+        return None  # R4: a non-person sense
+    if rule.skip_after is not None and rule.skip_after.match(text[end : end + 80]):
+        return None
+    note = ""
+    formal = _formal(rule, text, start, end) if rule.formal else None
+    if formal is not None:
+        if formal[0] == "off":
+            return None
+        level, note = "info", formal[1]
+    if context.mentioned(before):
+        return None  # R3: talking about the word, not using it
+    quote = context.enclosing_quote(quotes, start, end) if quotes else None
+    if quote is not None and (quote.attributed or quote.mention):
+        return None  # R1/R7: the client's own quoted words
+    if "N" in rule.ctx and context.negated(before):
+        return None  # R2: "no evidence of malingering" documents a rule-out
+    if level == "warn" and context.hypothetical(before):
+        level, note = "info", f"hypothetical or plan wording; {rule.why}"
+    if (
+        level == "warn"
+        and rule.category in context.LABEL_CATEGORIES
+        and context.other_experiencer(before)
+    ):
+        level, note = "info", f"about someone else or a paraphrase; {rule.why}"
+    return level, note
+
+
+def _scare_quotes(
+    rule: Rule, level: Level, quotes: tuple[context.QuoteSpan, ...]
+) -> list[tuple[int, int, Level, str]]:
+    found: list[tuple[int, int, Level, str]] = []
+    for quote in quotes:
+        # R1: 1-3 quoted words that are not attributed speech read as doubt or mockery.
+        words = quote.inner.split()
+        if 0 < len(words) <= 3 and not quote.attributed and not quote.mention:
+            found.append((quote.start, quote.end, level, ""))
+    return found
+
+
+def lint(
+    text: str,
+    config: LintConfig | None = None,
+    rules: RuleSet | None = None,
+) -> tuple[Finding, ...]:
+    """All findings in `text`, in order of position."""
+    rules = rules or default_rules()
+    config = config or _DEFAULT_CONFIG
+    quotes = context.quote_spans(text) if ('"' in text or "“" in text or "‘" in text) else ()
+    groups: Mapping[str, Rule] = dict(rules.group_rule)
+    raw: list[tuple[Rule, int, int, Level, str]] = []
+    allowed: list[tuple[int, int]] | None = None
+    for m in candidates(rules, text):
+        rule = groups[m.lastgroup or ""]
+        level = config.level_for(rule)
+        if level is None:
+            continue
+        verdict = _judge(rule, level, text, m.start(), m.end(), quotes)
+        if verdict is None:
+            continue
+        allowed = _allowed_spans(rules, text) if allowed is None else allowed
+        if not any(lo <= m.start() < hi for lo, hi in allowed):
+            raw.append((rule, m.start(), m.end(), verdict[0], verdict[1]))
+    for rule in rules.rules:
+        level = config.level_for(rule)
+        if rule.kind == "quotes" and level is not None and quotes:
+            raw.extend((rule, *hit) for hit in _scare_quotes(rule, level, quotes))
+    return _findings(text, raw)
+
+
+def _findings(text: str, raw: list[tuple[Rule, int, int, Level, str]]) -> tuple[Finding, ...]:
+    if not raw:
+        return ()
+    lines = _Lines(text)
+    table = suppressed_by_line(text)
+    out = []
+    for rule, start, end, level, note in sorted(raw, key=lambda r: (r[1], r[2], r[0].id)):
+        line, column = lines.position(start)
+        if is_suppressed(table, line, rule.id, rule.category):
+            continue
+        end_line, end_column = lines.position(end)
+        span = text[start:end]
+        out.append(
+            Finding(
+                rule=rule.id,
+                category=rule.category,
+                level=level,
+                start=start,
+                end=end,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                text=span,
+                message=_message(rule, span, note),
+                suggestions=rule.alternatives,
+                why=rule.why,
+                source=rule.source,
+            )
+        )
+    return tuple(out)
+
+
+def apply_suggestion(text: str, start: int, end: int, replacement: str) -> str:
+    """Replace one span (0-based, end exclusive) with a suggestion; a pure string edit."""
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span {start}:{end} is outside the text (length {len(text)})")
+    return text[:start] + replacement + text[end:]

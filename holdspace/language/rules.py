@@ -1,0 +1,177 @@
+"""Load the rules data file and compile it once into one combined regular expression."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, cast
+
+import yaml
+
+from holdspace.language.model import Formal, Level, LintError, Rule
+
+# Letters and digits only: a hyphen is a boundary, so "ex-addict" can be matched by its parts.
+_BEFORE = r"(?<![A-Za-z0-9])"
+_AFTER = r"(?![A-Za-z0-9])"
+
+
+def expand(pattern: str) -> str:
+    """Turn the data file's mini-syntax into a regex: a space matches spaces, newlines or
+    hyphens; "~" matches an optional hyphen or space (see rules.yaml)."""
+    return pattern.replace(" ", r"[\s\-]+").replace("~", r"[\s\-]?")
+
+
+ALNUM = frozenset(string.ascii_lowercase + string.digits)
+WORD_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The compiled rules.
+
+    `combined` is every word rule in one regex (one named group per rule, file order).
+    `by_first` is the same regex split by the first character a match can start with: the
+    engine only tries, at each word start, the rules that can begin with that letter. It
+    finds exactly what `combined.finditer` finds (tested), several times faster.
+    """
+
+    rules: tuple[Rule, ...]
+    categories: tuple[tuple[str, str], ...]
+    combined: re.Pattern[str]
+    group_rule: tuple[tuple[str, Rule], ...]
+    allow: re.Pattern[str] | None
+    by_first: Mapping[str, re.Pattern[str]]
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(rule.id for rule in self.rules)
+
+
+def _first_chars(pattern: str) -> frozenset[str]:
+    """Lower-case letters or digits a match of `pattern` can start with (all when unsure)."""
+    try:
+        from re import _constants as sre  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - a Python without the 3.11 parser modules
+        return ALNUM
+
+    def seq(items: Any) -> tuple[set[str], bool]:
+        found: set[str] = set()
+        for op, arg in items:
+            chars, nullable = one(op, arg)
+            found |= chars
+            if not nullable:
+                return found, False
+        return found, True
+
+    def one(op: Any, arg: Any) -> tuple[set[str], bool]:
+        if op is sre.LITERAL:
+            return {chr(arg).lower()}, False
+        if op is sre.IN and all(o is sre.LITERAL for o, _ in arg):
+            return {chr(a).lower() for _, a in arg}, False
+        if op is sre.BRANCH:
+            parts = [seq(branch) for branch in arg[1]]
+            return set().union(*(p[0] for p in parts)), any(p[1] for p in parts)
+        if op is sre.SUBPATTERN:
+            return seq(arg[-1])
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            chars, nullable = seq(arg[2])
+            return chars, nullable or arg[0] == 0
+        if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+            return set(), True
+        return set(ALNUM), False  # anything else: assume any start
+
+    chars, _ = seq(_parser.parse(pattern, re.IGNORECASE))
+    return frozenset(chars & ALNUM) if chars <= ALNUM else ALNUM
+
+
+def _dispatch(groups: list[tuple[str, str]]) -> dict[str, re.Pattern[str]]:
+    table: dict[str, list[str]] = {}
+    for name, body in groups:
+        for ch in _first_chars(body):
+            table.setdefault(ch, []).append(f"(?P<{name}>{body})")
+    return {ch: re.compile(f"(?:{'|'.join(parts)}){_AFTER}", re.I) for ch, parts in table.items()}
+
+
+def _compile(pattern: str | None) -> re.Pattern[str] | None:
+    """Sense lists are plain regexes, except that "~" is an optional hyphen or space."""
+    return re.compile(pattern.replace("~", r"[\s\-]?"), re.IGNORECASE) if pattern else None
+
+
+def _word_pattern(patterns: list[str]) -> re.Pattern[str]:
+    body = "|".join(expand(p) for p in patterns)
+    return re.compile(f"{_BEFORE}(?:{body}){_AFTER}", re.IGNORECASE)
+
+
+def _rule(raw: dict[str, Any], categories: dict[str, str]) -> Rule:
+    rule_id = str(raw.get("id", ""))
+    for key in ("id", "category", "level", "why", "alternatives", "source", "lexicon"):
+        if not raw.get(key):
+            raise LintError(f"rule {rule_id or '?'}: field {key!r} is required")
+    if raw["category"] not in categories:
+        raise LintError(f"rule {rule_id}: category must be one of {sorted(categories)}")
+    if raw["level"] not in ("warn", "info"):
+        raise LintError(f"rule {rule_id}: level must be 'warn' or 'info'")
+    formal = tuple(
+        Formal(
+            pattern=_word_pattern([f["pattern"]]),
+            level=f["level"],
+            message=str(f.get("message", "")),
+        )
+        for f in raw.get("formal", [])
+    )
+    return Rule(
+        id=rule_id,
+        category=str(raw["category"]),
+        level=cast(Level, raw["level"]),
+        ctx=frozenset(str(c) for c in raw.get("ctx", [])),
+        patterns=tuple(raw.get("patterns", [])),
+        why=str(raw["why"]),
+        alternatives=tuple(str(a) for a in raw["alternatives"]),
+        source=tuple(str(s) for s in raw["source"]),
+        lexicon=tuple(int(n) for n in raw["lexicon"]),
+        kind=raw.get("kind", "words"),
+        skip_before=_compile(raw.get("skip_before")),
+        skip_after=_compile(raw.get("skip_after")),
+        formal=formal,
+    )
+
+
+def build(data: dict[str, Any]) -> RuleSet:
+    """Validate parsed rules data and compile the combined regex (one named group per rule)."""
+    categories = {str(k): str(v) for k, v in data["categories"].items()}
+    rules = tuple(_rule(raw, categories) for raw in data["rules"])
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise LintError(f"rule {rule.id}: duplicate id")
+        seen.add(rule.id)
+    groups: list[tuple[str, Rule]] = []
+    bodies: list[tuple[str, str]] = []
+    for index, rule in enumerate(r for r in rules if r.kind == "words"):
+        name = f"r{index}"
+        groups.append((name, rule))
+        bodies.append((name, "|".join(expand(p) for p in rule.patterns)))
+    parts = [f"(?P<{name}>{body})" for name, body in bodies]
+    combined = re.compile(f"{_BEFORE}(?:{'|'.join(parts)}){_AFTER}", re.IGNORECASE)
+    allow = _word_pattern(data["allow"]) if data.get("allow") else None
+    return RuleSet(
+        rules, tuple(categories.items()), combined, tuple(groups), allow, _dispatch(bodies)
+    )
+
+
+@cache
+def default_rules() -> RuleSet:
+    """The bundled rules, parsed and compiled once per process."""
+    text = resources.files("holdspace.language").joinpath("rules.yaml").read_text("utf-8")
+    return build(yaml.safe_load(text))

@@ -1,0 +1,87 @@
+"""FHIR endpoints: a client's or an episode's Bundle, and import of QuestionnaireResponses.
+
+Session authentication, like the rest of the app; every view starts with an access helper.
+Errors come back as a FHIR OperationOutcome naming each problem.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from holdspace.interop import FhirImportError, build_bundle, bundle_json
+from holdspace.web.api.records import client_records, episode_records, import_fhir
+from holdspace.web.audit.log import record as audit
+from holdspace.web.clients.access import (
+    get_client_for_user,
+    get_episode_for_user,
+    get_rw_episode_for_user,
+    request_user,
+    visible_episodes,
+)
+
+FHIR_JSON = "application/fhir+json"
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def _fhir(body: str, status: int = 200, filename: str = "") -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type=f"{FHIR_JSON}; charset=utf-8")
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _outcome(problems: list[str], status: int) -> HttpResponse:
+    issues = [{"severity": "error", "code": "invalid", "diagnostics": p} for p in problems]
+    return _fhir(json.dumps({"resourceType": "OperationOutcome", "issue": issues}), status)
+
+
+@login_required
+@require_GET
+def client_bundle(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request, client_id)
+    user = request_user(request)
+    records = client_records(client, visible_episodes(user))
+    audit(user, "export", f"client:{client.pk}", request=request, detail={"format": "fhir"})
+    bundle = build_bundle(client.code, records, timestamp=datetime.now(UTC))
+    return _fhir(bundle_json(bundle), filename=f"holdspace-{client.code}.fhir.json")
+
+
+@login_required
+@require_GET
+def episode_bundle(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode = get_episode_for_user(request, episode_id)
+    records = episode_records(episode)
+    audit(
+        request_user(request),
+        "export",
+        f"episode:{episode.pk}",
+        request=request,
+        detail={"format": "fhir"},
+    )
+    bundle = build_bundle(episode.client.code, records, timestamp=datetime.now(UTC))
+    return _fhir(bundle_json(bundle), filename=f"holdspace-episode-{episode.pk}.fhir.json")
+
+
+@login_required
+@require_POST
+def episode_import(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """POST a Bundle or a QuestionnaireResponse as the body; 201 lists what was stored."""
+    episode = get_rw_episode_for_user(request, episode_id)
+    if len(request.body) > MAX_IMPORT_BYTES:
+        return _outcome([f"body: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB"], 413)
+    user = request_user(request)
+    try:
+        stored = import_fhir(episode, request.body, by=user, request=request)
+    except FhirImportError as exc:
+        return _outcome(exc.problems, 400)
+    audit(user, "import", f"episode:{episode.pk}", request=request, detail={"count": len(stored)})
+    body = {
+        "episode": episode.pk,
+        "imported": [{"id": a.pk, "instrument": a.instrument_id, "total": a.total} for a in stored],
+    }
+    return HttpResponse(json.dumps(body), status=201, content_type="application/json")

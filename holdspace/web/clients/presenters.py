@@ -1,0 +1,156 @@
+"""What the client page shows for one episode: signals, charts with data tables, sessions.
+
+Reads only; a fixed number of queries (the prefetch in `services.with_series_data`, plus
+one for adaptations) whatever the length of the episode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from holdspace.charts import trajectory_svg
+from holdspace.instruments import Instrument, UnknownInstrumentError, get_instrument
+from holdspace.web.clients import services
+from holdspace.web.clients.models import Administration, Episode, Session
+from holdspace.web.reviews.models import Adaptation
+
+
+@dataclass(frozen=True)
+class Row:
+    session_number: int
+    date: str
+    total: float
+    band: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    instrument: Instrument
+    svg: str
+    rows: list[Row]
+    rc_note: str
+
+
+def episode_page(episode: Episode) -> dict[str, Any]:
+    episode = services.with_series_data(Episode.objects.filter(pk=episode.pk), full=True).get()
+    administrations = list(episode.administrations.all())
+    sessions = list(episode.sessions.all())
+    plan = list(episode.plan_items.all())
+    annotations = adaptation_annotations(episode)
+    next_number = (sessions[-1].number + 1) if sessions else 1
+    current = sessions[-1].number if sessions else next_number
+    return {
+        "episode": episode,
+        "client": episode.client,
+        "signals": services.episode_signals(episode),
+        "unacknowledged": [
+            (a, _name(a.instrument_id))
+            for a in administrations
+            if a.has_risk and not getattr(a, "acknowledged", False)
+        ],
+        "charts": _charts(episode, administrations, sessions, annotations),
+        "sessions": sessions,
+        "plan": [(item, _name(item.instrument_id)) for item in plan],
+        "due_now": [
+            (i.instrument_id, _name(i.instrument_id)) for i in services.plan_due(plan, current)
+        ],
+        "current_session": current,
+        "next_session": next_number,
+        "direction": services.direction_of_change(episode),
+        "administrations": list(reversed(administrations)),
+        "adaptations": annotations,
+        "notes": None,  # the notes partial loads its own list when given None
+    }
+
+
+def _name(instrument_id: str) -> str:
+    try:
+        return get_instrument(instrument_id).name
+    except UnknownInstrumentError:
+        return instrument_id
+
+
+def _charts(
+    episode: Episode,
+    administrations: list[Administration],
+    sessions: list[Session],
+    annotations: list[tuple[int, str]],
+) -> list[Chart]:
+    order = [item.instrument_id for item in episode.plan_items.all()]
+    order += sorted({a.instrument_id for a in administrations} - set(order))
+    charts = []
+    for instrument_id in order:
+        measured = [a for a in administrations if a.instrument_id == instrument_id]
+        if not measured:
+            continue
+        try:
+            instrument = get_instrument(instrument_id)
+        except UnknownInstrumentError:
+            continue  # a local definition that was removed; its rows stay in the table below
+        charts.append(_chart(instrument, measured, sessions, annotations))
+    return charts
+
+
+def _chart(
+    instrument: Instrument,
+    measured: list[Administration],
+    sessions: list[Session],
+    annotations: list[tuple[int, str]],
+) -> Chart:
+    rows = [
+        Row(
+            session_number=services.session_number_for(a, sessions),
+            date=f"{timezone.localdate(a.completed_at):%d %b %Y}",
+            total=a.total,
+            band=a.band,
+            source=a.get_source_display(),
+        )
+        for a in measured
+        if a.total is not None
+    ]
+    rc_band, rc_note = _rc_band(instrument, rows)
+    title = f"{instrument.name}" + (" (alliance)" if instrument.kind == "alliance" else "")
+    svg = trajectory_svg(
+        [(r.session_number, r.total) for r in rows],
+        instrument=instrument,
+        bands=instrument.bands,
+        rc_band=rc_band,
+        annotations=annotations,
+        expected=None,
+        title=title,
+    )
+    return Chart(instrument=instrument, svg=svg, rows=rows, rc_note=rc_note)
+
+
+def _rc_band(instrument: Instrument, rows: list[Row]) -> tuple[tuple[float, float] | None, str]:
+    """Totals within reliable change of the intake score: movement inside is noise."""
+    threshold = instrument.reliable_change.threshold
+    if not rows:
+        return None, ""
+    if threshold is None:
+        return (
+            None,
+            f"No published reliable-change threshold ({instrument.reliable_change.source}).",
+        )
+    intake = rows[0].total
+    low = max(instrument.total_min, intake - threshold)
+    high = min(instrument.total_max, intake + threshold)
+    note = (
+        f"Shaded: within {threshold:g} points of the first score ({intake:g}), "
+        f"the reliable-change threshold ({instrument.reliable_change.source})."
+    )
+    return (low, high), note
+
+
+def adaptation_annotations(episode: Episode) -> list[tuple[int, str]]:
+    """Adaptations recorded after stuck-point reviews, as (session, short label)."""
+    found = Adaptation.objects.filter(episode=episode).order_by("starts_on_session", "pk")
+    return [(a.starts_on_session, _short(a.title)) for a in found]
+
+
+def _short(text: str, limit: int = 32) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

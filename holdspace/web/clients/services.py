@@ -1,0 +1,456 @@
+"""Every write to clients, episodes, sessions and administrations goes through here.
+
+Each function validates, writes inside one transaction and leaves an audit record, so a
+view or a check-in never half-writes. Reading the caseload also lives here: the one place
+that turns database rows into the core's `ClientSeries` and asks `holdspace.signals` for
+signals, with a fixed number of queries however large the caseload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from holdspace.instruments import UnknownInstrumentError, get_instrument, score
+from holdspace.signals import Attendance, ClientSeries, Measurement, Signal, evaluate
+from holdspace.web.accounts.models import User
+from holdspace.web.audit.log import record as audit
+from holdspace.web.clients.models import (
+    Administration,
+    AdministrationSource,
+    Client,
+    Episode,
+    EpisodeStatus,
+    PlanItem,
+    SafetyAcknowledgement,
+    Session,
+    SessionStatus,
+)
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One line of a measurement plan, before it is saved."""
+
+    instrument_id: str
+    every_n_sessions: int = 1
+    from_session: int = 1
+    after_session: bool = False
+
+
+# The default plan from issue 4: symptoms every session, trauma every fourth session, and
+# the alliance after each session from the second on (there is no alliance to rate
+# before the first session has happened).
+DEFAULT_PLAN: tuple[PlanLine, ...] = (
+    PlanLine("phq9"),
+    PlanLine("gad7"),
+    PlanLine("pcl5", every_n_sessions=4),
+    PlanLine("waisr", from_session=2, after_session=True),
+)
+
+# Safety always first; the rest in the order of the design's signal table.
+SIGNAL_ORDER = (
+    "safety",
+    "deterioration",
+    "not_on_track",
+    "alliance",
+    "attendance",
+    "measurement_gap",
+)
+
+
+def _signal_rank(signal: Signal) -> int:
+    kind = str(signal.kind)
+    return SIGNAL_ORDER.index(kind) if kind in SIGNAL_ORDER else len(SIGNAL_ORDER)
+
+
+# --- writes -------------------------------------------------------------------------
+
+
+def add_client(
+    clinician: User, code: str, *, display_name: str = "", request: HttpRequest | None = None
+) -> Client:
+    code = code.strip()
+    if not code:
+        raise ValidationError({"code": "A pseudonymous code is needed (letters or numbers)."})
+    with transaction.atomic():
+        if Client.objects.filter(code=code).exists():
+            raise ValidationError({"code": f"The code {code!r} is already in use; pick another."})
+        client = Client.objects.create(
+            code=code, display_name=display_name.strip(), clinician=clinician
+        )
+        audit(clinician, "create", f"client:{client.pk}", request=request)
+    return client
+
+
+def _check_plan(plan: Sequence[PlanLine]) -> None:
+    if not plan:
+        raise ValidationError({"plan": "Choose at least one instrument for the plan."})
+    seen: set[str] = set()
+    for line in plan:
+        try:
+            get_instrument(line.instrument_id)
+        except UnknownInstrumentError as exc:
+            raise ValidationError({"plan": f"Unknown instrument {line.instrument_id!r}."}) from exc
+        if line.instrument_id in seen:
+            raise ValidationError({"plan": f"{line.instrument_id!r} is in the plan twice."})
+        if line.every_n_sessions < 1 or line.from_session < 1:
+            raise ValidationError(
+                {"plan": "'every' and 'from session' must be whole numbers of 1 or more."}
+            )
+        seen.add(line.instrument_id)
+
+
+def open_episode(
+    client: Client,
+    clinician: User,
+    *,
+    opened_on: dt.date | None = None,
+    plan: Sequence[PlanLine] = DEFAULT_PLAN,
+    request: HttpRequest | None = None,
+) -> Episode:
+    _check_plan(plan)
+    with transaction.atomic():
+        episode = Episode.objects.create(
+            client=client, clinician=clinician, opened_on=opened_on or timezone.localdate()
+        )
+        PlanItem.objects.bulk_create(
+            PlanItem(
+                episode=episode,
+                instrument_id=line.instrument_id,
+                every_n_sessions=line.every_n_sessions,
+                from_session=line.from_session,
+                after_session=line.after_session,
+            )
+            for line in plan
+        )
+        audit(clinician, "create", f"episode:{episode.pk}", request=request)
+    return episode
+
+
+def close_episode(
+    episode: Episode,
+    by: User,
+    *,
+    end_reason: str,
+    closed_on: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> Episode:
+    with transaction.atomic():
+        episode.status = EpisodeStatus.CLOSED
+        episode.closed_on = closed_on or timezone.localdate()
+        episode.end_reason = end_reason.strip()
+        episode.save(update_fields=["status", "closed_on", "end_reason"])
+        audit(by, "update", f"episode:{episode.pk}", request=request)
+    return episode
+
+
+def add_session(
+    episode: Episode,
+    by: User,
+    *,
+    date: dt.date,
+    status: str = SessionStatus.ATTENDED,
+    request: HttpRequest | None = None,
+) -> Session:
+    if status not in SessionStatus.values:
+        raise ValidationError(
+            {"status": f"status must be one of {', '.join(SessionStatus.values)}"}
+        )
+    with transaction.atomic():
+        # Lock the episode so two sessions added at once get distinct numbers.
+        Episode.objects.select_for_update().filter(pk=episode.pk).first()
+        last = episode.sessions.aggregate(n=Max("number"))["n"] or 0
+        session = Session.objects.create(episode=episode, number=last + 1, date=date, status=status)
+        audit(by, "create", f"session:{session.pk}", request=request)
+    return session
+
+
+def set_session_status(
+    session: Session, by: User, status: str, *, request: HttpRequest | None = None
+) -> Session:
+    if status not in SessionStatus.values:
+        raise ValidationError(
+            {"status": f"status must be one of {', '.join(SessionStatus.values)}"}
+        )
+    with transaction.atomic():
+        session.status = status
+        session.save(update_fields=["status"])
+        audit(by, "update", f"session:{session.pk}", request=request, detail={"status": status})
+    return session
+
+
+def record_administration(
+    episode: Episode,
+    instrument_id: str,
+    answers: Sequence[int | str | None],
+    *,
+    source: str,
+    session: Session | None = None,
+    entered_by: User | None = None,
+    completed_at: dt.datetime | None = None,
+    idempotency_key: str | None = None,
+    request: HttpRequest | None = None,
+) -> Administration:
+    """Score with the core and store one administration, at most once per key.
+
+    Raises the core's InstrumentError (naming the item and the allowed values) for bad
+    answers, and ValidationError for a bad source, session or reused key.
+    """
+    if source not in AdministrationSource.values:
+        raise ValidationError(
+            {"source": f"source must be one of {', '.join(AdministrationSource.values)}"}
+        )
+    if session is not None and session.episode_id != episode.pk:
+        raise ValidationError({"session": "That session belongs to another episode."})
+    if idempotency_key:
+        existing = _existing(episode, idempotency_key)
+        if existing is not None:
+            return existing
+    result = score(instrument_id, list(answers))
+    try:
+        with transaction.atomic():
+            administration = Administration.objects.create(
+                episode=episode,
+                session=session,
+                instrument_id=result.instrument,
+                instrument_version=result.version,
+                answers=list(answers),
+                total=result.total,
+                band=result.band or "",
+                result=result.to_dict(),
+                has_risk=result.has_risk,
+                source=source,
+                completed_at=completed_at or timezone.now(),
+                entered_by=entered_by,
+                idempotency_key=idempotency_key or None,
+            )
+            audit(
+                entered_by,
+                "create",
+                f"administration:{administration.pk}",
+                request=request,
+                detail={"episode": episode.pk, "instrument": result.instrument, "source": source},
+            )
+    except IntegrityError:
+        # A retry raced us to the same key: the first write wins and is returned.
+        existing = _existing(episode, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
+    return administration
+
+
+def _existing(episode: Episode, key: str) -> Administration | None:
+    found = Administration.objects.filter(idempotency_key=key).first()
+    if found is not None and found.episode_id != episode.pk:
+        raise ValidationError({"idempotency_key": "This key was already used for another episode."})
+    return found
+
+
+def acknowledge_safety(
+    administration: Administration,
+    by: User,
+    *,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> SafetyAcknowledgement:
+    if not administration.has_risk:
+        raise ValidationError({"administration": "This administration has no risk answer."})
+    with transaction.atomic():
+        ack = SafetyAcknowledgement.objects.create(
+            administration=administration, by=by, at=timezone.now(), note=note.strip()
+        )
+        audit(by, "acknowledge", f"administration:{administration.pk}", request=request)
+    return ack
+
+
+# --- reads --------------------------------------------------------------------------
+
+
+def plan_due(plan: Iterable[PlanItem], session_number: int) -> list[PlanItem]:
+    return [item for item in plan if item.is_due(session_number)]
+
+
+def with_series_data(episodes: QuerySet[Episode], *, full: bool = False) -> QuerySet[Episode]:
+    """Prefetch what `build_series` reads: a fixed number of queries for any caseload.
+
+    Acknowledgement is an EXISTS annotation rather than a nested prefetch: a nested
+    prefetch builds one queryset per administration, which dominated the dashboard's time.
+    """
+    acknowledged = SafetyAcknowledgement.objects.filter(administration=OuterRef("pk"))
+    administrations = Administration.objects.select_related("session").annotate(
+        acknowledged=Exists(acknowledged)
+    )
+    if not full:
+        # The dashboard never shows answers or the scored detail.
+        administrations = administrations.only(*SERIES_FIELDS)
+    return episodes.select_related("client", "clinician").prefetch_related(
+        Prefetch("administrations", queryset=administrations),
+        Prefetch("sessions", queryset=Session.objects.order_by("number")),
+        Prefetch("plan_items", queryset=PlanItem.objects.order_by("pk")),
+    )
+
+
+SERIES_FIELDS = (
+    "episode_id",
+    "instrument_id",
+    "total",
+    "has_risk",
+    "completed_at",
+    "source",
+    "session__number",
+    "session__date",
+)
+
+
+def build_series(episode: Episode) -> ClientSeries:
+    """The core's view of one episode, from prefetched rows (see `with_series_data`)."""
+    sessions = list(episode.sessions.all())
+    tz = timezone.get_current_timezone()  # once, not per row: it showed in the profile
+    measurements = [
+        Measurement(
+            instrument_id=a.instrument_id,
+            session_number=session_number_for(a, sessions),
+            date=a.completed_at.astimezone(tz).date(),
+            total=a.total,
+            has_risk=a.has_risk,
+            acknowledged=bool(getattr(a, "acknowledged", False)),
+        )
+        for a in episode.administrations.all()
+    ]
+    attendance = [
+        Attendance(session_number=s.number, date=s.date, status=s.status)  # type: ignore[arg-type]
+        for s in sessions
+        if s.status != SessionStatus.SCHEDULED  # a session still to come says nothing yet
+    ]
+    return ClientSeries(
+        episode.opened_on,
+        measurements=measurements,
+        attendance=attendance,
+        open=episode.status == EpisodeStatus.OPEN,
+    )
+
+
+def session_number_for(administration: Administration, sessions: list[Session]) -> int:
+    """The session an administration belongs to: its own, else the last one by date."""
+    if administration.session is not None:
+        return administration.session.number
+    day = timezone.localdate(administration.completed_at)
+    earlier = [s.number for s in sessions if s.date <= day]
+    return max(earlier, default=1)
+
+
+def episode_signals(episode: Episode, *, today: dt.date | None = None) -> list[Signal]:
+    # evaluate() already orders them: safety first, then by severity and kind.
+    return evaluate(build_series(episode), today=today or timezone.localdate())
+
+
+@dataclass(frozen=True)
+class Direction:
+    """The direction of change on the episode's first outcome measure, in plain words."""
+
+    instrument_id: str
+    first: float
+    last: float
+    label: str
+    explanation: str
+
+
+def direction_of_change(episode: Episode) -> Direction | None:
+    totals: dict[str, list[float]] = {}
+    for a in episode.administrations.all():
+        if a.total is not None:
+            totals.setdefault(a.instrument_id, []).append(a.total)
+    for item in episode.plan_items.all():
+        series = totals.get(item.instrument_id, [])
+        if len(series) >= 2:
+            return _direction(item.instrument_id, series[0], series[-1])
+    return None
+
+
+def _direction(instrument_id: str, first: float, last: float) -> Direction:
+    instrument = get_instrument(instrument_id)
+    threshold = instrument.reliable_change.threshold
+    better = (first - last) if instrument.direction == "higher_is_worse" else (last - first)
+    if threshold is None:
+        label = "Changed" if better else "No change"
+        why = "no published reliable-change threshold for this measure"
+    elif better >= threshold:
+        label = "Improving (reliable change)"
+        why = f"change of {abs(last - first):g} reaches the threshold of {threshold:g}"
+    elif -better >= threshold:
+        label = "Getting worse (reliable change)"
+        why = f"change of {abs(last - first):g} reaches the threshold of {threshold:g}"
+    else:
+        label = "No reliable change yet"
+        why = f"change of {abs(last - first):g} is below the threshold of {threshold:g}"
+    source = instrument.reliable_change.source
+    return Direction(
+        instrument_id=instrument.id,
+        first=first,
+        last=last,
+        label=label,
+        explanation=f"{instrument.name}: {first:g} → {last:g}; {why} ({source}).",
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    episode: Episode
+    signals: list[Signal]
+    last_administration: Administration | None
+    direction: Direction | None
+    kinds: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def has_safety(self) -> bool:
+        return "safety" in self.kinds
+
+
+def caseload(
+    episodes: QuerySet[Episode],
+    *,
+    signal_kind: str = "",
+    today: dt.date | None = None,
+) -> list[CaseloadRow]:
+    """Open episodes with their signals, safety first, then by how many signals."""
+    rows = []
+    for episode in with_series_data(episodes.filter(status=EpisodeStatus.OPEN)):
+        signals = episode_signals(episode, today=today)
+        kinds = frozenset(s.kind for s in signals)
+        if signal_kind and signal_kind not in kinds:
+            continue
+        administrations = list(episode.administrations.all())
+        rows.append(
+            CaseloadRow(
+                episode=episode,
+                signals=signals,
+                last_administration=administrations[-1] if administrations else None,
+                direction=direction_of_change(episode),
+                kinds=kinds,
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            not r.has_safety,
+            min((_signal_rank(s) for s in r.signals), default=len(SIGNAL_ORDER) + 1),
+            r.episode.client.code,
+        )
+    )
+    return rows
+
+
+def instrument_known(instrument_id: str) -> bool:
+    try:
+        get_instrument(instrument_id)
+    except UnknownInstrumentError:
+        return False
+    return True

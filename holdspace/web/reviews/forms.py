@@ -1,0 +1,90 @@
+"""Forms validate every POST; services do the writing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+
+from holdspace.reviews.cards import SIGNAL_KINDS, SIGNAL_TITLES
+from holdspace.reviews.patterns import glossary, prompts
+from holdspace.web.reviews.models import AdaptationKind
+from holdspace.web.reviews.services import PATTERN_TEXT_FIELDS
+
+
+def _choices(form: forms.Form, name: str, choices: Sequence[tuple[Any, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = list(choices)
+
+
+class PatternForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Name (the client's words, or one from the list)")
+    glossary_key = forms.ChoiceField(
+        required=False,
+        label="Starting vocabulary (optional; not a diagnosis)",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "glossary_key", [("", "—")] + [(g.key, g.name) for g in glossary()])
+        for key, prompt in prompts().items():
+            self.fields[key] = forms.CharField(
+                required=False,
+                label=prompt.label,
+                help_text=f"{prompt.prompt} (PTMF: “{prompt.ptmf}”)",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def text_fields(self) -> dict[str, str]:
+        return {k: self.cleaned_data.get(k, "") for k in PATTERN_TEXT_FIELDS}
+
+
+class SightingForm(forms.Form):
+    session = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    note = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args: Any, sessions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "session", [("", "No particular session"), *sessions])
+
+
+class LifeEventForm(forms.Form):
+    happened_on = forms.DateField(label="When", widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(max_length=300, label="What happened (briefly)")
+
+
+class OpenReviewForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        choices=[(k, SIGNAL_TITLES[k]) for k in SIGNAL_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="What the review should look at",
+    )
+
+
+class PlanForm(forms.Form):
+    plan = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 5}), label="The plan"
+    )
+    complete = forms.BooleanField(required=False, label="Mark the review complete")
+
+
+class AdaptationForm(forms.Form):
+    kind = forms.ChoiceField(choices=AdaptationKind.choices, label="What changes")
+    description = forms.CharField(max_length=300, label="Describe the change")
+    starts_on_session = forms.IntegerField(min_value=1, label="From session number")
+    instrument_id = forms.ChoiceField(label="Compare on")
+
+    def __init__(self, *args: Any, instruments: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "instrument_id", instruments)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(required=False, max_length=1000, label="What you did")

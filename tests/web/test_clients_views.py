@@ -1,0 +1,142 @@
+"""The client page and the forms that write: add a client, open an episode, enter a measure."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from holdspace.web.clients.models import Administration, Episode
+from holdspace.web.clients.models import Client as ClientRecord
+from tests.web.personas import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> World:
+    return World.create()
+
+
+def _as(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_a_clinician_adds_a_client_and_opens_an_episode_with_the_default_plan(
+    world: World,
+) -> None:
+    browser = _as(world.alice)
+
+    response = browser.post(reverse("clients:client_add"), {"code": "KX-7", "display_name": ""})
+    client = ClientRecord.objects.get(code="KX-7")
+    assert response["Location"] == reverse("clients:episode_open", args=[client.pk])
+
+    form = browser.get(response["Location"])
+    assert form.status_code == 200
+    data = _form_data(form.content.decode())
+    data["opened_on"] = "2026-02-02"
+    response = browser.post(reverse("clients:episode_open", args=[client.pk]), data)
+
+    episode = Episode.objects.get(client=client)
+    assert response["Location"] == reverse("clients:episode_detail", args=[episode.pk])
+    assert {"phq9", "gad7", "waisr"} <= {p.instrument_id for p in episode.plan_items.all()}
+
+
+def _form_data(html: str) -> dict[str, str]:
+    """What a browser would send: inputs with their values, ticked boxes only."""
+    data: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        if 'type="checkbox"' in tag:
+            if "checked" in tag:
+                data[name.group(1)] = "on"
+            continue
+        data[name.group(1)] = value.group(1) if value else ""
+    return data
+
+
+def test_the_measure_form_is_built_from_the_definition_and_every_item_can_be_skipped(
+    world: World,
+) -> None:
+    url = reverse("clients:administration_add", args=[world.episode.pk, "phq9"])
+
+    html = _as(world.alice).get(url).content.decode()
+
+    assert html.count('value="skip"') == 9
+    assert "Not today (skip)" in html
+
+
+def test_entering_a_phq9_in_session_stores_a_scored_administration(world: World) -> None:
+    session = world.session
+    url = reverse("clients:administration_add", args=[world.episode.pk, "phq9"])
+    data = {f"item_phq9_{i}": "2" for i in range(1, 9)}
+    data |= {"item_phq9_9": "skip", "session": str(session.pk), "idempotency_key": "abc"}
+
+    response = _as(world.alice).post(url, data)
+    again = _as(world.alice).post(url, data)  # a double submit stores one row
+
+    assert response.status_code == 302 and again.status_code == 302
+    adm = Administration.objects.get()
+    assert adm.total is None or adm.total >= 16
+    assert adm.answers[8] == "skip"
+    assert adm.session_id == session.pk
+    assert adm.source == "in_session"
+
+
+def test_a_risk_answer_shows_a_safety_follow_up_until_acknowledged(world: World) -> None:
+    adm = world.administration
+    page = reverse("clients:episode_detail", args=[world.episode.pk])
+
+    html = _as(world.alice).get(page).content.decode()
+    assert "Safety follow-up" in html
+    assert reverse("clients:safety_acknowledge", args=[adm.pk]) in html
+
+    _as(world.alice).post(
+        reverse("clients:safety_acknowledge", args=[adm.pk]), {"note": "phoned today"}
+    )
+    html = _as(world.alice).get(page).content.decode()
+    assert reverse("clients:safety_acknowledge", args=[adm.pk]) not in html
+
+
+def test_the_client_page_has_a_chart_and_its_table(world: World) -> None:
+    world.administration  # noqa: B018 - makes one PHQ-9
+    html = _as(world.alice).get(reverse("clients:client_detail", args=[world.client.pk]))
+
+    text = html.content.decode()
+    assert re.search(r'<svg role="img" aria-label="[^"]*PHQ-9', text)
+    assert "<script" not in text.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "totals by session</caption>" in text
+
+
+def test_a_supervisor_reads_but_cannot_write(world: World) -> None:
+    world.administration  # noqa: B018
+    page = _as(world.sam).get(reverse("clients:episode_detail", args=[world.episode.pk]))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Record safety follow-up" not in html
+    assert "Add session" not in html
+
+
+def test_the_product_never_uses_a_blaming_word(world: World) -> None:
+    world.administration  # noqa: B018
+    pages = [
+        reverse("clients:dashboard"),
+        reverse("clients:client_list"),
+        reverse("clients:client_add"),
+        reverse("clients:episode_detail", args=[world.episode.pk]),
+        reverse("clients:episode_open", args=[world.client.pk]),
+        reverse("clients:administration_add", args=[world.episode.pk, "phq9"]),
+    ]
+    banned = ("resistant", "non-compliant", "noncompliant", "failed", "manipulative",
+              "unmotivated", "drop-out", "dropout")  # fmt: skip
+    for url in pages:
+        text = _as(world.alice).get(url).content.decode().lower()
+        assert not [w for w in banned if w in text], url
