@@ -54,7 +54,7 @@ def main() -> None:
     class Urls:
         urlpatterns = [path("bench/trivial/", trivial), path("", include("holdspace.web.urls"))]
 
-    settings.ROOT_URLCONF = Urls  # type: ignore[misc]  # a module-like object is accepted
+    settings.ROOT_URLCONF = Urls  # a module-like object is accepted
 
     user = User.objects.create_user(username=f"bench{time.time_ns()}", password="x" * 12)
     t0 = time.perf_counter()
@@ -68,7 +68,7 @@ def main() -> None:
         _get(base + url, cookie)  # warm up
         timings[name] = [_get(base + url, cookie) for _ in range(args.requests)]
     trivial_p95, dashboard_p95 = p95(timings["trivial"]), p95(timings["dashboard"])
-    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    engine = str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]
     print(f"database: {engine}; requests per view: {args.requests}")
     print(f"trivial logged-in view  p95 {trivial_p95 * 1000:8.1f} ms")
     print(f"dashboard ({args.clients} clients) p95 {dashboard_p95 * 1000:8.1f} ms")
@@ -90,7 +90,8 @@ def _serve() -> str:
 
     server = create_server(application, host="127.0.0.1", port=0, threads=2)
     threading.Thread(target=server.run, daemon=True).start()
-    return f"http://127.0.0.1:{server.effective_port}"
+    port = server.effective_port  # type: ignore[union-attr]  # one socket: a BaseWSGIServer
+    return f"http://127.0.0.1:{port}"
 
 
 def _get(url: str, cookie: str) -> float:

@@ -139,21 +139,25 @@ def fit(
     direction: Direction,
     total_range: tuple[float, float],
     boundary_quantile: float = 0.9,
-    max_rows: int = 20_000,
+    max_rows: int = 5_000,
     seed: int = 0,
+    band: bool = True,
 ) -> TrajectoryModel:
-    """Fit the band and the boundary on completed episodes (two or more scored sessions)."""
+    """Fit the band and the boundary on completed episodes (two or more scored sessions).
+
+    ``band=False`` fits the boundary only (enough for flagging; used by :func:`evaluate`)."""
     intake, position, count = _intake_and_position(rows)
     use = (position > 0) & (count >= 2)
     idx = np.flatnonzero(use)
-    if idx.size > max_rows:  # a seeded sample keeps the LP small; quantiles are stable by then
+    if idx.size > max_rows:  # a seeded sample keeps the LP small; 4 coefficients are stable
         idx = np.sort(np.random.default_rng(seed).choice(idx, size=max_rows, replace=False))
     if idx.size < 10:
         raise ValueError("too few completed episodes to fit an expected trajectory")
     x = _design(intake[idx], rows.session[idx].astype(np.float64))
     y = rows.total[idx]
     q_boundary = boundary_quantile if direction == "higher_is_worse" else 1.0 - boundary_quantile
-    coefficients = {str(q): tuple(quantile_regression(x, y, q).tolist()) for q in BAND}
+    quantiles = BAND if band else ()
+    coefficients = {str(q): tuple(quantile_regression(x, y, q).tolist()) for q in quantiles}
     coefficients["boundary"] = tuple(quantile_regression(x, y, q_boundary).tolist())
     return TrajectoryModel(
         instrument_id=instrument_id,
@@ -275,7 +279,7 @@ def evaluate(
     seed: int = 0,
     boundary_quantile: float = 0.9,
     min_episodes: int = 200,
-    max_rows: int = 20_000,
+    max_rows: int = 5_000,
 ) -> dict[str, Any]:
     """K-fold cross-validation by episode: fit on the other folds, flag the held-out fold."""
     n = rows.n_episodes
@@ -289,7 +293,8 @@ def evaluate(
         if train.size >= min_episodes:
             model = fit(rows.subset(train), instrument_id=instrument_id,
                         direction=rule.direction, total_range=total_range,
-                        boundary_quantile=boundary_quantile, max_rows=max_rows, seed=seed)
+                        boundary_quantile=boundary_quantile, max_rows=max_rows, seed=seed,
+                        band=False)
             model_used += 1
         flags = first_flags(rows.subset(test), rule, model)
         for name, values in flags.items():

@@ -111,3 +111,40 @@ def test_not_on_track_to_review_to_adaptation_to_comparison(page, live_server, a
     # The summary for supervision prints the plan and the marked hypothesis.
     page.click("a:has-text('summary for supervision')")
     assert "Stuck-point review summary for supervision" in page.content()
+
+
+def _axe(page, source: str) -> list[str]:
+    # The CSP blocks an injected <script>; evaluate is not blocked.
+    page.evaluate(source)
+    return page.evaluate(
+        """async () => (await axe.run(document)).violations.map(
+            v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"""
+    )
+
+
+def test_review_pages_have_no_axe_violations(page, live_server, node_modules):
+    alice = make_user("alice")
+    episode = episode_with_scores(alice, "AXE-01", NOT_ON_TRACK, sessions=13, risk_at=13)
+    source = (node_modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+    base = live_server.url
+    page.goto(f"{base}/account/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+    page.goto(f"{base}/reviews/episode/{episode.pk}/open/")
+    assert _axe(page, source) == []
+    page.click("button:has-text('Open the review')")
+    page.wait_for_selector("section.review-section")
+    review_url = page.url
+    for url in (
+        review_url,
+        f"{review_url}summary/",
+        f"{base}/reviews/episode/{episode.pk}/",
+        f"{base}/reviews/episode/{episode.pk}/patterns/new/",
+        f"{base}/reviews/episode/{episode.pk}/adaptations/new/",
+        f"{base}/reviews/supervision/",
+    ):
+        page.goto(url)
+        assert _axe(page, source) == [], url

@@ -176,3 +176,20 @@ def test_a_supervisor_cannot_import(world) -> None:
 
     assert response.status_code == 404
     assert snapshot(new) == []
+
+
+@pytest.mark.parametrize("app", ["api", "reports"])
+def test_every_url_is_documented(app) -> None:
+    import re
+    from pathlib import Path
+
+    from django.urls import get_resolver
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "interop.md").read_text()
+    (resolver,) = [p for p in get_resolver().url_patterns if getattr(p, "namespace", "") == app]
+    prefix = str(resolver.pattern)
+    routes = [
+        re.sub(r"<\w+:(\w+)>", r"<\1>", f"/{prefix}{p.pattern}") for p in resolver.url_patterns
+    ]
+
+    assert [r for r in routes if f"{r}`" not in docs] == []

@@ -157,12 +157,11 @@ def test_an_answer_without_risk_cannot_be_acknowledged(world: World) -> None:
 
 def test_the_series_carries_acknowledgement(world: World) -> None:
     adm = world.administration
-    episode = services.with_series_data(type(world.episode).objects.filter(pk=world.episode.pk))
 
-    series = services.build_series(episode.get())
+    series = services.build_series(world.episode)
     assert [m.acknowledged for m in series.measurements] == [False]
     assert series.measurements[0].session_number == 1
 
     services.acknowledge_safety(adm, world.alice)
-    series = services.build_series(episode.get())
+    series = services.build_series(world.episode)
     assert [m.acknowledged for m in series.measurements] == [True]

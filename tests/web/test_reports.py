@@ -17,10 +17,13 @@ from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
+from holdspace.instruments import all_instruments
+from holdspace.language import lint
 from holdspace.web.checkins.models import CheckinLink
 from holdspace.web.clients import services
 from holdspace.web.clients.access import visible_episodes
-from holdspace.web.reports.build import report_context
+from holdspace.web.reports.archive import README
+from holdspace.web.reports.build import PLAIN_NAMES, reading_note, report_context, story
 from holdspace.web.reports.models import Goal
 from tests.web.personas import World
 
@@ -247,3 +250,35 @@ def test_the_fhir_in_the_archive_matches_the_api(world) -> None:
     )
 
     assert [e["fullUrl"] for e in from_api["entry"]] == [e["fullUrl"] for e in from_zip["entry"]]
+
+
+def all_stories() -> list[str]:
+    """Every sentence the report can say about change, for every bundled instrument."""
+    from holdspace.web.clients.presenters import Chart, Row
+
+    def chart(instrument, totals):
+        rows = [Row(n, f"{n} Jan 2026", t, "", "") for n, t in enumerate(totals, 1)]
+        return Chart(instrument=instrument, svg="", rows=rows, rc_note="")
+
+    found = []
+    for instrument in all_instruments():
+        low, high = instrument.total_min, instrument.total_max
+        for totals in ([], [low], [low, high], [high, low], [low, low]):
+            found.append(story(instrument, chart(instrument, totals)))
+        found.append(reading_note(instrument))
+    return found
+
+
+def test_every_bundled_instrument_has_an_everyday_name() -> None:
+    missing = [i.id for i in all_instruments() if i.id not in PLAIN_NAMES]
+
+    assert missing == []
+
+
+def test_the_reports_own_words_pass_the_language_linter() -> None:
+    texts = [*all_stories(), *PLAIN_NAMES.values(), README]
+
+    # Same bar as tests/web/test_product_language.py: warnings fail, hints ("info") do not.
+    findings = [(f.rule, text) for text in texts for f in lint(text) if f.level == "warn"]
+
+    assert findings == []

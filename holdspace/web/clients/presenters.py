@@ -1,12 +1,12 @@
 """What the client page shows for one episode: signals, charts with data tables, sessions.
 
-Reads only; a fixed number of queries (the prefetch in `services.with_series_data`, plus
-one for adaptations) whatever the length of the episode.
+Reads only; a fixed number of queries whatever the length of the episode.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -36,23 +36,28 @@ class Chart:
 
 
 def episode_page(episode: Episode) -> dict[str, Any]:
-    episode = services.with_series_data(Episode.objects.filter(pk=episode.pk), full=True).get()
-    administrations = list(episode.administrations.all())
-    sessions = list(episode.sessions.all())
-    plan = list(episode.plan_items.all())
+    data = services.episode_data(episode)
+    episode = data.episode
+    administrations = list(
+        episode.administrations.select_related("session")
+        .annotate(acknowledged=services.acknowledged_annotation())
+        .order_by("completed_at", "pk")
+    )
+    sessions = list(episode.sessions.order_by("number"))
+    plan = list(episode.plan_items.order_by("pk"))
     annotations = adaptation_annotations(episode)
     next_number = (sessions[-1].number + 1) if sessions else 1
     current = sessions[-1].number if sessions else next_number
     return {
         "episode": episode,
         "client": episode.client,
-        "signals": services.episode_signals(episode),
+        "signals": services.signals_for(data),
         "unacknowledged": [
             (a, _name(a.instrument_id))
             for a in administrations
             if a.has_risk and not getattr(a, "acknowledged", False)
         ],
-        "charts": _charts(episode, administrations, sessions, annotations),
+        "charts": _charts(data.plan, administrations, sessions, annotations),
         "sessions": sessions,
         "plan": [(item, _name(item.instrument_id)) for item in plan],
         "due_now": [
@@ -60,7 +65,7 @@ def episode_page(episode: Episode) -> dict[str, Any]:
         ],
         "current_session": current,
         "next_session": next_number,
-        "direction": services.direction_of_change(episode),
+        "direction": services.direction_of_change(data),
         "administrations": list(reversed(administrations)),
         "adaptations": annotations,
         "notes": None,  # the notes partial loads its own list when given None
@@ -75,12 +80,12 @@ def _name(instrument_id: str) -> str:
 
 
 def _charts(
-    episode: Episode,
-    administrations: list[Administration],
+    plan: list[str],
+    administrations: Sequence[Administration],
     sessions: list[Session],
     annotations: list[tuple[int, str]],
 ) -> list[Chart]:
-    order = [item.instrument_id for item in episode.plan_items.all()]
+    order = list(plan)
     order += sorted({a.instrument_id for a in administrations} - set(order))
     charts = []
     for instrument_id in order:

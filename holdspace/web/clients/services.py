@@ -9,12 +9,13 @@ signals, with a fixed number of queries however large the caseload.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -273,64 +274,117 @@ def acknowledge_safety(
 
 
 # --- reads --------------------------------------------------------------------------
+#
+# The dashboard reads plain rows (values_list), not model instances: building tens of
+# thousands of model objects for a 500-client caseload dominated its time. Four queries
+# load any number of episodes.
 
 
 def plan_due(plan: Iterable[PlanItem], session_number: int) -> list[PlanItem]:
     return [item for item in plan if item.is_due(session_number)]
 
 
-def with_series_data(episodes: QuerySet[Episode], *, full: bool = False) -> QuerySet[Episode]:
-    """Prefetch what `build_series` reads: a fixed number of queries for any caseload.
+@dataclass(frozen=True)
+class MeasureRow:
+    instrument_id: str
+    session_number: int | None
+    completed_at: dt.datetime
+    total: float | None
+    has_risk: bool
+    acknowledged: bool
+    source: str
 
-    Acknowledgement is an EXISTS annotation rather than a nested prefetch: a nested
-    prefetch builds one queryset per administration, which dominated the dashboard's time.
-    """
-    acknowledged = SafetyAcknowledgement.objects.filter(administration=OuterRef("pk"))
-    administrations = Administration.objects.select_related("session").annotate(
-        acknowledged=Exists(acknowledged)
-    )
-    if not full:
-        # The dashboard never shows answers or the scored detail.
-        administrations = administrations.only(*SERIES_FIELDS)
-    return episodes.select_related("client", "clinician").prefetch_related(
-        Prefetch("administrations", queryset=administrations),
-        Prefetch("sessions", queryset=Session.objects.order_by("number")),
-        Prefetch("plan_items", queryset=PlanItem.objects.order_by("pk")),
-    )
+    @property
+    def source_label(self) -> str:
+        return str(AdministrationSource(self.source).label)
 
 
-SERIES_FIELDS = (
-    "episode_id",
-    "instrument_id",
-    "total",
-    "has_risk",
-    "completed_at",
-    "source",
-    "session__number",
-    "session__date",
-)
+@dataclass(frozen=True)
+class SessionRow:
+    number: int
+    date: dt.date
+    status: str
 
 
-def build_series(episode: Episode) -> ClientSeries:
-    """The core's view of one episode, from prefetched rows (see `with_series_data`)."""
-    sessions = list(episode.sessions.all())
-    tz = timezone.get_current_timezone()  # once, not per row: it showed in the profile
-    measurements = [
-        Measurement(
-            instrument_id=a.instrument_id,
-            session_number=session_number_for(a, sessions),
-            date=a.completed_at.astimezone(tz).date(),
-            total=a.total,
-            has_risk=a.has_risk,
-            acknowledged=bool(getattr(a, "acknowledged", False)),
+@dataclass(frozen=True)
+class EpisodeData:
+    """One episode with what the signals and the dashboard need, as plain rows."""
+
+    episode: Episode
+    measures: list[MeasureRow]
+    sessions: list[SessionRow]
+    plan: list[str]  # instrument ids in plan order
+
+
+def acknowledged_annotation() -> Exists:
+    return Exists(SafetyAcknowledgement.objects.filter(administration=OuterRef("pk")))
+
+
+def load_episode_data(episodes: QuerySet[Episode]) -> list[EpisodeData]:
+    rows = list(episodes.select_related("client", "clinician"))
+    ids = episodes.values("pk")  # a subquery, whatever the caseload size
+    measures: dict[int, list[MeasureRow]] = defaultdict(list)
+    administrations = (
+        Administration.objects.filter(episode_id__in=ids)
+        .annotate(acknowledged=acknowledged_annotation())
+        .order_by("completed_at", "pk")
+        .values_list(
+            "episode_id", "instrument_id", "session__number", "completed_at", "total",
+            "has_risk", "acknowledged", "source",
         )
-        for a in episode.administrations.all()
-    ]
+    )  # fmt: skip
+    for episode_id, *fields in administrations:
+        measures[episode_id].append(MeasureRow(*fields))
+    sessions: dict[int, list[SessionRow]] = defaultdict(list)
+    for episode_id, number, date, status in (
+        Session.objects.filter(episode_id__in=ids)
+        .order_by("number")
+        .values_list("episode_id", "number", "date", "status")
+    ):
+        sessions[episode_id].append(SessionRow(number, date, status))
+    plans: dict[int, list[str]] = defaultdict(list)
+    for episode_id, instrument_id in (
+        PlanItem.objects.filter(episode_id__in=ids)
+        .order_by("pk")
+        .values_list("episode_id", "instrument_id")
+    ):
+        plans[episode_id].append(instrument_id)
+    return [EpisodeData(e, measures[e.pk], sessions[e.pk], plans[e.pk]) for e in rows]
+
+
+def _session_for(number: int | None, day: dt.date, sessions: Sequence[SessionRow | Session]) -> int:
+    """The session a measure belongs to: its own, else the last one held by that date."""
+    if number is not None:
+        return number
+    return max((s.number for s in sessions if s.date <= day), default=1)
+
+
+def session_number_for(administration: Administration, sessions: list[Session]) -> int:
+    number = administration.session.number if administration.session else None
+    return _session_for(number, timezone.localdate(administration.completed_at), sessions)
+
+
+def series_from(data: EpisodeData) -> ClientSeries:
+    tz = timezone.get_current_timezone()  # once, not per row: it showed in the profile
+    measurements = []
+    for m in data.measures:
+        day = m.completed_at.astimezone(tz).date()
+        measurements.append(
+            Measurement(
+                instrument_id=m.instrument_id,
+                session_number=_session_for(m.session_number, day, data.sessions),
+                date=day,
+                total=m.total,
+                has_risk=m.has_risk,
+                acknowledged=m.acknowledged,
+            )
+        )
     attendance = [
         Attendance(session_number=s.number, date=s.date, status=s.status)  # type: ignore[arg-type]
-        for s in sessions
+        for s in data.sessions
         if s.status != SessionStatus.SCHEDULED  # a session still to come says nothing yet
     ]
+    episode = data.episode
     return ClientSeries(
         episode.opened_on,
         measurements=measurements,
@@ -339,18 +393,22 @@ def build_series(episode: Episode) -> ClientSeries:
     )
 
 
-def session_number_for(administration: Administration, sessions: list[Session]) -> int:
-    """The session an administration belongs to: its own, else the last one by date."""
-    if administration.session is not None:
-        return administration.session.number
-    day = timezone.localdate(administration.completed_at)
-    earlier = [s.number for s in sessions if s.date <= day]
-    return max(earlier, default=1)
+def episode_data(episode: Episode) -> EpisodeData:
+    return load_episode_data(Episode.objects.filter(pk=episode.pk))[0]
+
+
+def build_series(episode: Episode) -> ClientSeries:
+    """The core's view of one episode (`holdspace.signals.ClientSeries`)."""
+    return series_from(episode_data(episode))
+
+
+def signals_for(data: EpisodeData, *, today: dt.date | None = None) -> list[Signal]:
+    # evaluate() already orders them: safety first, then by severity and kind.
+    return evaluate(series_from(data), today=today or timezone.localdate())
 
 
 def episode_signals(episode: Episode, *, today: dt.date | None = None) -> list[Signal]:
-    # evaluate() already orders them: safety first, then by severity and kind.
-    return evaluate(build_series(episode), today=today or timezone.localdate())
+    return signals_for(episode_data(episode), today=today)
 
 
 @dataclass(frozen=True)
@@ -364,16 +422,23 @@ class Direction:
     explanation: str
 
 
-def direction_of_change(episode: Episode) -> Direction | None:
-    totals: dict[str, list[float]] = {}
-    for a in episode.administrations.all():
-        if a.total is not None:
-            totals.setdefault(a.instrument_id, []).append(a.total)
-    for item in episode.plan_items.all():
-        series = totals.get(item.instrument_id, [])
-        if len(series) >= 2:
-            return _direction(item.instrument_id, series[0], series[-1])
+def direction_of_change(data: EpisodeData) -> Direction | None:
+    totals: dict[str, list[float]] = defaultdict(list)
+    for m in data.measures:
+        if m.total is not None:
+            totals[m.instrument_id].append(m.total)
+    for instrument_id in data.plan:
+        series = totals.get(instrument_id, [])
+        if len(series) >= 2 and _is_outcome(instrument_id):
+            return _direction(instrument_id, series[0], series[-1])
     return None
+
+
+def _is_outcome(instrument_id: str) -> bool:
+    try:
+        return get_instrument(instrument_id).kind == "outcome"
+    except UnknownInstrumentError:
+        return False
 
 
 def _direction(instrument_id: str, first: float, last: float) -> Direction:
@@ -406,7 +471,7 @@ def _direction(instrument_id: str, first: float, last: float) -> Direction:
 class CaseloadRow:
     episode: Episode
     signals: list[Signal]
-    last_administration: Administration | None
+    last_measure: MeasureRow | None
     direction: Direction | None
     kinds: frozenset[str] = field(default_factory=frozenset)
 
@@ -421,20 +486,19 @@ def caseload(
     signal_kind: str = "",
     today: dt.date | None = None,
 ) -> list[CaseloadRow]:
-    """Open episodes with their signals, safety first, then by how many signals."""
+    """Open episodes with their signals, safety first, then by the most pressing signal."""
     rows = []
-    for episode in with_series_data(episodes.filter(status=EpisodeStatus.OPEN)):
-        signals = episode_signals(episode, today=today)
-        kinds = frozenset(s.kind for s in signals)
+    for data in load_episode_data(episodes.filter(status=EpisodeStatus.OPEN)):
+        signals = signals_for(data, today=today)
+        kinds = frozenset(str(s.kind) for s in signals)
         if signal_kind and signal_kind not in kinds:
             continue
-        administrations = list(episode.administrations.all())
         rows.append(
             CaseloadRow(
-                episode=episode,
+                episode=data.episode,
                 signals=signals,
-                last_administration=administrations[-1] if administrations else None,
-                direction=direction_of_change(episode),
+                last_measure=data.measures[-1] if data.measures else None,
+                direction=direction_of_change(data),
                 kinds=kinds,
             )
         )

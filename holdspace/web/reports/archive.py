@@ -33,7 +33,7 @@ progress-report.pdf
 record.fhir.json
     The same questionnaires with every answer, in FHIR, a standard format
     that other health record systems can read. A question you chose to skip
-    is marked "asked-declined" (you were asked and chose not to answer).
+    is marked asked-declined: you were asked and chose not to answer.
 
 scores.csv
     One line per questionnaire with its date and total score, for a
