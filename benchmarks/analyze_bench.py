@@ -90,10 +90,8 @@ FROM f GROUP BY GROUPING SETS ((), (clinician_id))
 def run_handwritten(path: Path) -> dict:
     import duckdb
 
-    if path.suffix == ".csv":
-        source = f"read_csv('{path}')"
-    else:
-        source = f"read_parquet('{path}')"
+    reader = "read_csv" if path.suffix == ".csv" else "read_parquet"
+    source = f"{reader}('{path}')"
     rows = duckdb.connect().execute(HAND_SQL.format(source=source)).fetchall()
     out: dict = {"by_clinician": {}}
     for clinician, overall, *counts in rows:

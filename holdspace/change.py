@@ -275,9 +275,7 @@ def first_last(scores: Iterable[Score], instrument: str) -> FirstLast | None:
     return FirstLast(first=t1, first_session=s1, last=t2, last_session=s2)
 
 
-def _caseness(
-    dep: float | None, anx: float | None, config: TalkingTherapiesConfig
-) -> bool | None:
+def _caseness(dep: float | None, anx: float | None, config: TalkingTherapiesConfig) -> bool | None:
     if dep is None and anx is None:
         return None
     return (dep is not None and dep >= config.depression_caseness) or (
@@ -295,8 +293,10 @@ def talking_therapies_outcome(
     anx = first_last(scores, cfg.anxiety)
     finished = scored_sessions >= cfg.finished_min_sessions
     paired = dep is not None and anx is not None and dep.distinct and anx.distinct
-    case_first = _caseness(dep and dep.first, anx and anx.first, cfg)
-    case_last = _caseness(dep and dep.last, anx and anx.last, cfg)
+    case_first = _caseness(
+        None if dep is None else dep.first, None if anx is None else anx.first, cfg
+    )
+    case_last = _caseness(None if dep is None else dep.last, None if anx is None else anx.last, cfg)
     if not paired or dep is None or anx is None:
         return EpisodeOutcome(
             scored_sessions, finished, False, case_first, None, None, None, None, None, dep, anx

@@ -75,9 +75,7 @@ def _episode_params(kinds: IntArray, rng: np.random.Generator) -> dict[str, Any]
     }
 
 
-def _scores(
-    base: FloatArray, frac: FloatArray, top: int, rng: np.random.Generator
-) -> FloatArray:
+def _scores(base: FloatArray, frac: FloatArray, top: int, rng: np.random.Generator) -> FloatArray:
     # Change is proportional to the intake score; the scale's ceiling caps it.
     noisy = base * (1.0 + frac) + rng.normal(0.0, 1.3, base.size)
     return np.clip(np.rint(noisy), 0, top)
@@ -104,7 +102,7 @@ def generate_arrays(
     n_clin = clinicians or max(1, episodes // 40)
     idx = np.repeat(np.arange(episodes, dtype=np.int64), p["sessions"])
     starts = np.cumsum(p["sessions"]) - p["sessions"]
-    session = (np.arange(idx.size, dtype=np.int64) - np.repeat(starts, p["sessions"]) + 1)
+    session = np.arange(idx.size, dtype=np.int64) - np.repeat(starts, p["sessions"]) + 1
     frac = _fraction(
         kinds[idx], session.astype(float), p["size"][idx], p["tau"][idx], p["jump"][idx]
     )
@@ -207,8 +205,13 @@ def generate_episode(
     measurements: list[SynthMeasurement] = []
     attendance: list[SynthAttendance] = []
     s = np.arange(1, n + 1, dtype=float)
-    frac = _fraction(np.repeat(code, n), s, np.repeat(p["size"], n), np.repeat(p["tau"], n),
-                     np.repeat(p["jump"], n))
+    frac = _fraction(
+        np.repeat(code, n),
+        s,
+        np.repeat(p["size"], n),
+        np.repeat(p["tau"], n),
+        np.repeat(p["jump"], n),
+    )
     phq = _scores(np.repeat(p["phq0"], n), frac, PHQ9_MAX, rng)
     gad = _scores(np.repeat(p["gad0"], n), frac, GAD7_MAX, rng)
     wai = _alliance(alliance, n, rng)

@@ -209,9 +209,7 @@ def outcomes(rows: Rows, rule: Rule) -> dict[str, npt.NDArray[np.bool_]]:
     }
 
 
-def first_flags(
-    rows: Rows, rule: Rule, model: TrajectoryModel | None
-) -> dict[str, FloatArray]:
+def first_flags(rows: Rows, rule: Rule, model: TrajectoryModel | None) -> dict[str, FloatArray]:
     """Session of the first flag per episode (inf = never) for each method, using only
     sessions before the episode's last score (a flag at the end is too late to help)."""
     intake, position, count = _intake_and_position(rows)
@@ -224,10 +222,13 @@ def first_flags(
     flags = {"default_rule": default & eligible}
     if model is not None:
         x = _design(intake, session)
-        boundary = np.clip(x @ np.array(model.coefficients["boundary"]), model.total_min,
-                           model.total_max)
-        beyond = rows.total > boundary if rule.direction == "higher_is_worse" else (
-            rows.total < boundary
+        boundary = np.clip(
+            x @ np.array(model.coefficients["boundary"]), model.total_min, model.total_max
+        )
+        beyond = (
+            rows.total > boundary
+            if rule.direction == "higher_is_worse"
+            else (rows.total < boundary)
         )
         flags["expected_trajectory"] = beyond & eligible
     out: dict[str, FloatArray] = {}
@@ -291,10 +292,16 @@ def evaluate(
         train = np.setdiff1d(np.arange(n), test)
         model = None
         if train.size >= min_episodes:
-            model = fit(rows.subset(train), instrument_id=instrument_id,
-                        direction=rule.direction, total_range=total_range,
-                        boundary_quantile=boundary_quantile, max_rows=max_rows, seed=seed,
-                        band=False)
+            model = fit(
+                rows.subset(train),
+                instrument_id=instrument_id,
+                direction=rule.direction,
+                total_range=total_range,
+                boundary_quantile=boundary_quantile,
+                max_rows=max_rows,
+                seed=seed,
+                band=False,
+            )
             model_used += 1
         flags = first_flags(rows.subset(test), rule, model)
         for name, values in flags.items():

@@ -72,9 +72,7 @@ def analyze(
     con = connection or duckdb.connect()
     known = list(ranges) if ranges is not None else instrument_ranges()
     source = open_source(con, path, known)
-    statement = (
-        f"CREATE OR REPLACE TEMP TABLE agg AS {aggregate_sql(source.sql, cfg, 'duckdb')}"
-    )
+    statement = f"CREATE OR REPLACE TEMP TABLE agg AS {aggregate_sql(source.sql, cfg, 'duckdb')}"
     try:
         if run is not None:
             run(con, statement)
@@ -151,11 +149,15 @@ def scored_rows(
             f"(reservoir, {int(seed)}))"
         )
     try:
-        episode, session, total = con.execute(
-            f"""SELECT dense_rank() OVER (ORDER BY episode_id) - 1, session_number, total
+        episode, session, total = (
+            con.execute(
+                f"""SELECT dense_rank() OVER (ORDER BY episode_id) - 1, session_number, total
             FROM {source.sql} WHERE ok AND instrument = {quoted} AND total IS NOT NULL {sample}
             ORDER BY episode_id, session_number"""
-        ).fetchnumpy().values()
+            )
+            .fetchnumpy()
+            .values()
+        )
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFileError(f"{path.name}: cannot read the file ({first})") from None

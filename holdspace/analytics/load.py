@@ -133,7 +133,9 @@ def _range_check(ranges: Sequence[InstrumentRange]) -> str:
 
 
 def _ok(ranges: Sequence[InstrumentRange], parquet_total_is_text: bool) -> str:
-    text_total = " AND NOT (total_raw IS NOT NULL AND total IS NULL)" if parquet_total_is_text else ""
+    text_total = (
+        " AND NOT (total_raw IS NOT NULL AND total IS NULL)" if parquet_total_is_text else ""
+    )
     return (
         "COALESCE(episode_id <> '' AND session_number >= 0 "
         f"AND session_number = floor(session_number) AND {_range_check(ranges)}{text_total}, FALSE)"
@@ -287,9 +289,7 @@ def _reject_reason(error_type: str, column: str | None) -> str:
     return f"cannot parse this line ({error_type.lower()})"
 
 
-def _merge_bad(
-    rejects: list[BadRow], rule_bad: list[tuple[Any, ...]], kind: str
-) -> list[BadRow]:
+def _merge_bad(rejects: list[BadRow], rule_bad: list[tuple[Any, ...]], kind: str) -> list[BadRow]:
     """Turn table positions into file lines: rows that DuckDB rejected are not in the table,
     so each rejected line before a row shifts it by one (header = line 1)."""
     if kind != "csv":

@@ -6,12 +6,13 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
 # Files above this size get a progress bar on stderr.
 PROGRESS_BYTES = 20_000_000
+DataArg = Annotated[Path, typer.Argument(help="CSV or Parquet file in long format.")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -33,8 +34,12 @@ def _with_progress(con: Any, sql: str) -> Any:
 
     thread = threading.Thread(target=work, daemon=True)
     with Progress(
-        TextColumn("reading"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(), transient=True, console=_stderr_console(),
+        TextColumn("reading"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=_stderr_console(),
     ) as bar:
         task = bar.add_task("analyze", total=100)
         thread.start()
@@ -80,13 +85,17 @@ def _print_summary(summary: dict[str, Any], path: Path) -> None:
 
 
 def analyze_command(
-    data: Path = typer.Argument(..., help="CSV or Parquet file in long format."),
-    out: Path | None = typer.Option(None, "--out", help="Write episodes.parquet and summary.json here."),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
-    strict: bool = typer.Option(False, "--strict", help="Stop at the first bad row."),
-    deterioration: str = typer.Option(
-        "symmetric", "--deterioration", help="Reliable deterioration rule: symmetric or any."
-    ),
+    data: DataArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write episodes.parquet and summary.json here.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object.")
+    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row.")] = False,
+    deterioration: Annotated[
+        str, typer.Option("--deterioration", help="Reliable deterioration rule: symmetric or any.")
+    ] = "symmetric",
 ) -> None:
     """Service metrics (NHS Talking Therapies definitions) for a long-format data file."""
     from holdspace.analytics import DataFileError, analyze
@@ -113,9 +122,9 @@ def analyze_command(
 
 
 def synth_command(
-    episodes: int = typer.Option(1000, "--episodes", min=1, help="How many episodes."),
-    out: Path = typer.Option(..., "--out", help="Output file (.csv or .parquet)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same data)."),
+    out: Annotated[Path, typer.Option("--out", help="Output file (.csv or .parquet).")],
+    episodes: Annotated[int, typer.Option("--episodes", min=1, help="How many episodes.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 0,
 ) -> None:
     """Write a seeded synthetic caseload (no real people) in the analyze input format."""
     from holdspace.synth import write_file
@@ -125,20 +134,21 @@ def synth_command(
         rows = write_file(out, episodes, seed=seed)
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    typer.echo(f"wrote {rows} rows for {episodes} episodes to {out} in "
-               f"{time.perf_counter() - started:.1f}s", err=True)
-
-
+    typer.echo(
+        f"wrote {rows} rows for {episodes} episodes to {out} in "
+        f"{time.perf_counter() - started:.1f}s",
+        err=True,
+    )
 
 
 trajectories_app = typer.Typer(
     help="Expected trajectories from the service's own completed episodes.", no_args_is_help=True
 )
 
-InstrumentOption = typer.Option("phq9", "--instrument", help="Outcome instrument to model.")
-MaxEpisodesOption = typer.Option(
-    20000, "--max-episodes", help="Use a seeded sample of at most this many episodes."
-)
+InstrumentOpt = Annotated[str, typer.Option("--instrument", help="Outcome instrument to model.")]
+MaxEpisodesOpt = Annotated[
+    int, typer.Option("--max-episodes", help="Use a seeded sample of at most this many episodes.")
+]
 
 
 def _rows_and_rule(data: Path, instrument: str, max_episodes: int, by_session: int | None) -> Any:
@@ -174,10 +184,12 @@ def _rows_and_rule(data: Path, instrument: str, max_episodes: int, by_session: i
 
 @trajectories_app.command("fit")
 def trajectories_fit(
-    data: Path = typer.Argument(..., help="CSV or Parquet file in long format."),
-    instrument: str = InstrumentOption,
-    out: Path | None = typer.Option(None, "--out", help="Write the fitted model as JSON."),
-    max_episodes: int = MaxEpisodesOption,
+    data: DataArg,
+    instrument: InstrumentOpt = "phq9",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the fitted model as JSON.")
+    ] = None,
+    max_episodes: MaxEpisodesOpt = 20000,
 ) -> None:
     """Fit the expected band and failure boundary on completed episodes."""
     from holdspace.trajectories import fit
@@ -185,20 +197,29 @@ def trajectories_fit(
     rows, rule, info, config = _rows_and_rule(data, instrument, max_episodes, None)
     quantile = config.value("not_on_track.expected_trajectory", "boundary_quantile")
     try:
-        model = fit(rows, instrument_id=instrument, direction=rule.direction,
-                    total_range=(info.total_min, info.total_max), boundary_quantile=quantile)
+        model = fit(
+            rows,
+            instrument_id=instrument,
+            direction=rule.direction,
+            total_range=(info.total_min, info.total_max),
+            boundary_quantile=quantile,
+        )
     except ValueError as exc:
         raise _fail(str(exc)) from None
     minimum = int(config.value("not_on_track.expected_trajectory", "min_episodes"))
-    typer.echo(f"{instrument}: fitted on {model.n_episodes} completed episodes "
-               f"({model.n_rows} scores); used for signals from {minimum} episodes: "
-               f"{'yes' if model.n_episodes >= minimum else 'not yet'}")
+    typer.echo(
+        f"{instrument}: fitted on {model.n_episodes} completed episodes "
+        f"({model.n_rows} scores); used for signals from {minimum} episodes: "
+        f"{'yes' if model.n_episodes >= minimum else 'not yet'}"
+    )
     typer.echo("intake  session  expected  band (25-75%)  review line")
     for intake in (10, 15, 20):
         for session in (4, 8, 12):
             low, high = model.band(intake, session)
-            typer.echo(f"{intake:6d}  {session:7d}  {model.expected(intake, session):8.1f}  "
-                       f"{low:5.1f}-{high:5.1f}    {model.boundary(intake, session):8.1f}")
+            typer.echo(
+                f"{intake:6d}  {session:7d}  {model.expected(intake, session):8.1f}  "
+                f"{low:5.1f}-{high:5.1f}    {model.boundary(intake, session):8.1f}"
+            )
     if out is not None:
         out.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
         typer.echo(f"wrote {out}")
@@ -206,12 +227,16 @@ def trajectories_fit(
 
 @trajectories_app.command("evaluate")
 def trajectories_evaluate(
-    data: Path = typer.Argument(..., help="CSV or Parquet file in long format."),
-    instrument: str = InstrumentOption,
-    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds (by episode)."),
-    by_session: int | None = typer.Option(None, "--by-session", help="Default rule's N."),
-    max_episodes: int = MaxEpisodesOption,
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    data: DataArg,
+    instrument: InstrumentOpt = "phq9",
+    folds: Annotated[
+        int, typer.Option("--folds", min=2, help="Cross-validation folds (by episode).")
+    ] = 5,
+    by_session: Annotated[
+        int | None, typer.Option("--by-session", help="The default rule's N.")
+    ] = None,
+    max_episodes: MaxEpisodesOpt = 20000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Cross-validated: how early and how often each not-on-track method flags episodes that
     end deteriorated or unimproved, and how often it flags episodes that end recovered."""
@@ -219,7 +244,10 @@ def trajectories_evaluate(
 
     rows, rule, info, config = _rows_and_rule(data, instrument, max_episodes, by_session)
     report = evaluate(
-        rows, rule, instrument_id=instrument, total_range=(info.total_min, info.total_max),
+        rows,
+        rule,
+        instrument_id=instrument,
+        total_range=(info.total_min, info.total_max),
         folds=folds,
         boundary_quantile=config.value("not_on_track.expected_trajectory", "boundary_quantile"),
         min_episodes=int(config.value("not_on_track.expected_trajectory", "min_episodes")),
@@ -227,8 +255,10 @@ def trajectories_evaluate(
     if as_json:
         typer.echo(json.dumps(report))
         return
-    typer.echo(f"{instrument}: {report['episodes']} episodes, {folds}-fold cross-validation "
-               f"(default rule N = {rule.by_session})")
+    typer.echo(
+        f"{instrument}: {report['episodes']} episodes, {folds}-fold cross-validation "
+        f"(default rule N = {rule.by_session})"
+    )
     if not report["expected_trajectory_used"]:
         typer.echo("expected-trajectory model: not enough completed episodes to fit yet")
     for m in report["methods"]:

@@ -141,10 +141,16 @@ def _total_lines(
     reversed_note = (
         f"; items {', '.join(ins.reversed_items)} reverse-scored" if ins.reversed_items else ""
     )
+    optional = (
+        f" (except {', '.join(rule.optional_items)}: when unanswered it is not applicable "
+        "and adds nothing)"
+        if rule.optional_items
+        else ""
+    )
     rule_text = (
-        f"Missing-item rule: up to {rule.max_missing} unanswered item(s) prorated; "
+        f"Missing-item rule: up to {rule.max_missing} unanswered item(s) prorated{optional}; "
         if rule.max_missing
-        else "Missing-item rule: no prorating, every item must be answered; "
+        else f"Missing-item rule: no prorating, every item must be answered{optional}; "
     ) + f"source: {rule.source}{_unverified(rule.verified)}."
     if total is None:
         return [
@@ -212,10 +218,17 @@ def _subscales(ins: Instrument, scores: Values) -> tuple[dict[str, SubscaleScore
     return results, lines
 
 
-def _criterion(crit: Criterion, alg: Algorithm, values: Values) -> tuple[bool | None, str]:
-    """Three-valued: None when unanswered items could still tip the criterion either way."""
+def _criterion(
+    crit: Criterion, alg: Algorithm, values: Values, optional: list[str]
+) -> tuple[bool | None, str]:
+    """Three-valued: None when unanswered items could still tip the criterion either way.
+
+    An unanswered optional item (the PHQ-15 menstrual item) is not applicable, as it is
+    for the total: it is neither endorsed nor open.
+    """
     endorsed = [i for i in crit.items if i in values and alg.endorsed(i, values[i])]
-    open_ = [i for i in crit.items if i not in values]
+    not_applicable = [i for i in crit.items if i not in values and i in optional]
+    open_ = [i for i in crit.items if i not in values and i not in optional]
     low, high = len(endorsed), len(endorsed) + len(open_)
     top = crit.max_endorsed if crit.max_endorsed is not None else len(crit.items)
     if low >= crit.min_endorsed and high <= top:
@@ -229,6 +242,7 @@ def _criterion(crit: Criterion, alg: Algorithm, values: Values) -> tuple[bool | 
     )
     shown = ", ".join(endorsed) or "none"
     extra = f"; unanswered {', '.join(open_)}" if open_ else ""
+    extra += f"; not applicable {', '.join(not_applicable)}" if not_applicable else ""
     return met, f"{crit.name}: {len(endorsed)} endorsed ({shown}){extra}, needs {want}"
 
 
@@ -243,7 +257,7 @@ def _algorithms(ins: Instrument, values: Values) -> dict[str, AlgorithmResult]:
     for alg in ins.algorithms:
         parts, outcomes = [], []
         for crit in alg.criteria:
-            met, text = _criterion(crit, alg, values)
+            met, text = _criterion(crit, alg, values, ins.missing.optional_items)
             outcomes.append(met)
             parts.append(text)
         for ref in alg.requires:

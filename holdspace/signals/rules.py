@@ -74,7 +74,11 @@ def _signal(
 
 def _scored(series: ClientSeries, instrument_id: str) -> list[Measurement]:
     return sorted(
-        (m for m in series.measurements if m.instrument_id == instrument_id and m.total is not None),
+        (
+            m
+            for m in series.measurements
+            if m.instrument_id == instrument_id and m.total is not None
+        ),
         key=lambda m: (m.session_number, m.date),
     )
 
@@ -222,7 +226,9 @@ def alliance(series: ClientSeries, instrument_id: str, config: SignalConfig) -> 
     name = label(instrument_id)
     first, last = scored[0], scored[-1]
     assert first.total is not None and last.total is not None
-    drop = _threshold(instrument_id, config) or config.value("alliance.reliable_drop", "drop_points")
+    drop = _threshold(instrument_id, config) or config.value(
+        "alliance.reliable_drop", "drop_points"
+    )
     info = _info(instrument_id)
     better_is_higher = info is None or info.direction == "higher_is_better"
     fall = (first.total - last.total) if better_is_higher else (last.total - first.total)
@@ -239,7 +245,7 @@ def alliance(series: ClientSeries, instrument_id: str, config: SignalConfig) -> 
     if better_is_higher and first.total <= low:
         sentence = (
             f"{name} started at {first.total:g} (at or below {low:g}, an average answer under "
-            "\"fairly often\"); worth checking in early about the relationship and the goals."
+            '"fairly often"); worth checking in early about the relationship and the goals.'
         )
         return [_signal("alliance.low_from_start", sentence, [point(first)], instrument_id)]
     return []

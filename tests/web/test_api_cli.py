@@ -21,7 +21,10 @@ runner = CliRunner()
 @pytest.fixture
 def world() -> World:
     world = World.create()
-    answers = ([3, 2, 2, 2, 1, 1, 2, 1, 0], [1, 1, 1, 0, SKIP, 1, 0, 0, 0])
+    answers: tuple[list[int | str | None], ...] = (
+        [3, 2, 2, 2, 1, 1, 2, 1, 0],
+        [1, 1, 1, 0, SKIP, 1, 0, 0, 0],
+    )
     for number, phq9 in enumerate(answers, start=1):
         session = services.add_session(
             world.episode, world.alice, date=dt.date(2026, 1, 5 + 7 * number)

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -53,7 +54,7 @@ def populate() -> None:
     record(robin, "create", f"client:{client.pk}")
 
 
-def _postgres_from(settings_dict: dict, dbname: str) -> PostgresDatabase:
+def _postgres_from(settings_dict: dict[str, Any], dbname: str) -> PostgresDatabase:
     return PostgresDatabase(
         dbname=dbname,
         user=settings_dict.get("USER") or "",
@@ -128,7 +129,9 @@ def test_restored_rows_keep_answers_and_times_exactly(source_db, empty_target, t
         import psycopg
 
         with psycopg.connect(empty_target.conninfo()) as conn:
-            answers, completed = conn.execute(query).fetchone()
+            row = conn.execute(query).fetchone()
+        assert row is not None
+        answers, completed = row
         assert answers == [1, 2, "skip", None, 0, 3, 1, 0, 0]
         assert completed == datetime(2026, 1, 5, 9, 30, 15, 123456, tzinfo=UTC)
 

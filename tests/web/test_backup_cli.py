@@ -90,3 +90,52 @@ def test_restore_over_existing_data_is_refused(made) -> None:
     assert done.returncode == 1
     assert "already holds a database" in done.stderr
     assert sqlite_table_summaries(source / "holdspace.sqlite3") == before
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="PostgreSQL round trip through the CLI runs when DATABASE_URL names PostgreSQL",
+)
+def test_postgres_backup_and_restore_through_the_cli(tmp_path) -> None:
+    import uuid
+
+    import dj_database_url
+    import psycopg
+
+    from holdspace.backup import PostgresDatabase, postgres_table_summaries
+
+    base = dj_database_url.parse(os.environ["DATABASE_URL"])
+    names = [f"holdspace_cli_{uuid.uuid4().hex[:8]}_{side}" for side in ("src", "dst")]
+    server: dict[str, str] = {
+        k: str(base.get(k.upper()) or "") for k in ("user", "password", "host")
+    }
+    server["port"] = str(base.get("PORT") or "")
+    admin = PostgresDatabase(dbname="postgres", **server)
+
+    def url(name: str) -> str:
+        auth = server["user"] + (f":{server['password']}" if server["password"] else "")
+        return f"postgres://{auth}@{server['host']}:{server['port'] or 5432}/{name}"
+
+    with psycopg.connect(admin.conninfo(), password=admin.password or None, autocommit=True) as c:
+        for name in names:
+            c.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = {**os.environ, "HOLDSPACE_DATA": str(tmp_path), "DATABASE_URL": url(names[0])}
+        seed = subprocess.run([sys.executable, "-c", SEED], env=env, capture_output=True, text=True)
+        assert seed.returncode == 0, seed.stderr
+        backup = tmp_path / "pg.hsbackup"
+        phrase = {"HOLDSPACE_BACKUP_PASSPHRASE": PASSPHRASE}
+        made = run(["backup", "--out", str(backup)], tmp_path, DATABASE_URL=url(names[0]), **phrase)
+        done = run(["restore", str(backup)], tmp_path, DATABASE_URL=url(names[1]), **phrase)
+
+        assert made.returncode == 0, made.stderr
+        assert done.returncode == 0, done.stderr
+        source, target = (PostgresDatabase(dbname=n, **server) for n in names)
+        assert postgres_table_summaries(target) == postgres_table_summaries(source)
+        assert postgres_table_summaries(target)["clients_client"].rows == 1
+    finally:
+        with psycopg.connect(
+            admin.conninfo(), password=admin.password or None, autocommit=True
+        ) as c:
+            for name in names:
+                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

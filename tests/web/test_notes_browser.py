@@ -25,8 +25,14 @@ def test_a_clinician_writes_a_note_with_live_suggestions(page, live_server, arti
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     # Only this screen's console is checked: other pages belong to other apps.
+    page.wait_for_load_state("networkidle")
     console_errors: list[str] = []
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            console_errors.append(f"{m.location} {m.text[:50]}") if m.type == "error" else None
+        ),
+    )
     page.goto(f"{live_server.url}/notes/episodes/{episode.pk}/new/")
 
     page.fill("#id_text", "She refused the exposure task. He claims it hurts.")

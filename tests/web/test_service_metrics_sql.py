@@ -17,17 +17,36 @@ from tests.core.change.golden_cases import load_cases
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["episode_id", "client_id", "clinician_id", "session_number", "date", "instrument", "total"]
+HEADER = [
+    "episode_id",
+    "client_id",
+    "clinician_id",
+    "session_number",
+    "date",
+    "instrument",
+    "total",
+]
 
 
 def _rows():
     """(episode key, clinician index, session, instrument, total): synthetic + golden cases."""
     cols = generate_arrays(120, seed=11, clinicians=3, missing_rate=0.05)
     rows = [
-        (f"s{e}", int(c), int(s), "phq9" if i == 0 else "gad7",
-         None if t != t else float(t))  # NaN -> missing
-        for e, c, s, i, t in zip(cols["episode"], cols["clinician"], cols["session_number"],
-                                 cols["instrument"], cols["total"], strict=True)
+        (
+            f"s{e}",
+            int(c),
+            int(s),
+            "phq9" if i == 0 else "gad7",
+            None if t != t else float(t),
+        )  # NaN -> missing
+        for e, c, s, i, t in zip(
+            cols["episode"],
+            cols["clinician"],
+            cols["session_number"],
+            cols["instrument"],
+            cols["total"],
+            strict=True,
+        )
     ]
     for n, case in enumerate(load_cases()):
         if case.get("config"):
@@ -61,8 +80,13 @@ def _load_into_web_tables(rows):
                 episode=episode, number=session, date=when
             )
         Administration.objects.create(
-            episode=episode, session=sessions[(key, session)], instrument_id=instrument,
-            instrument_version="1", answers=[], total=total, source="import",
+            episode=episode,
+            session=sessions[(key, session)],
+            instrument_id=instrument,
+            instrument_version="1",
+            answers=[],
+            total=total,
+            source="import",
             completed_at=datetime(when.year, when.month, when.day, tzinfo=UTC),
         )
     return ids
@@ -79,8 +103,17 @@ def test_postgres_matches_duckdb(tmp_path):
         writer.writerow(HEADER)
         for key, _clin, session, instrument, total in rows:
             episode_id, client_id, clinician_id = ids[key]
-            writer.writerow([episode_id, client_id, clinician_id, session, "2025-01-06",
-                             instrument, "" if total is None else total])
+            writer.writerow(
+                [
+                    episode_id,
+                    client_id,
+                    clinician_id,
+                    session,
+                    "2025-01-06",
+                    instrument,
+                    "" if total is None else total,
+                ]
+            )
     for rule in ("symmetric", "any"):
         config = TalkingTherapiesConfig(deterioration_rule=rule)
         duck = analyze(path, config=config).summary

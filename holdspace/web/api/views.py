@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
@@ -25,7 +26,6 @@ from holdspace.web.clients.access import (
 )
 
 FHIR_JSON = "application/fhir+json"
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _fhir(body: str, status: int = 200, filename: str = "") -> HttpResponse:
@@ -72,8 +72,10 @@ def episode_bundle(request: HttpRequest, episode_id: int) -> HttpResponse:
 def episode_import(request: HttpRequest, episode_id: int) -> HttpResponse:
     """POST a Bundle or a QuestionnaireResponse as the body; 201 lists what was stored."""
     episode = get_rw_episode_for_user(request, episode_id)
-    if len(request.body) > MAX_IMPORT_BYTES:
-        return _outcome([f"body: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB"], 413)
+    # Checked before the body is read: Django refuses larger bodies with a bare 400.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+        return _outcome([f"body: larger than {limit} bytes; split the file"], 413)
     user = request_user(request)
     try:
         stored = import_fhir(episode, request.body, by=user, request=request)

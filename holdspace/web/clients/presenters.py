@@ -5,8 +5,8 @@ Reads only; a fixed number of queries whatever the length of the episode.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone

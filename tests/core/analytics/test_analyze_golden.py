@@ -16,7 +16,15 @@ from holdspace.change import TalkingTherapiesConfig
 from tests.core.change.golden_cases import FLAGS, load_cases
 
 CASES = load_cases()
-HEADER = ["episode_id", "client_id", "clinician_id", "session_number", "date", "instrument", "total"]
+HEADER = [
+    "episode_id",
+    "client_id",
+    "clinician_id",
+    "session_number",
+    "date",
+    "instrument",
+    "total",
+]
 
 
 def write_cases(path: Path, cases) -> None:
@@ -26,8 +34,15 @@ def write_cases(path: Path, cases) -> None:
         for n, case in enumerate(cases):
             for session, instrument, total in case["rows"]:
                 writer.writerow(
-                    [case["name"], f"c{n}", f"t{n % 3}", session, "2025-01-01", instrument,
-                     "" if total is None else total]
+                    [
+                        case["name"],
+                        f"c{n}",
+                        f"t{n % 3}",
+                        session,
+                        "2025-01-01",
+                        instrument,
+                        "" if total is None else total,
+                    ]
                 )
 
 
@@ -48,7 +63,8 @@ def test_episode_flags_match_golden(tmp_path, rule, fmt):
     if fmt == "parquet":
         target = tmp_path / "golden.parquet"
         duckdb.sql(
-            f"COPY (SELECT * FROM read_csv('{path}', all_varchar=true)) TO '{target}' (FORMAT parquet)"
+            f"COPY (SELECT * FROM read_csv('{path}', all_varchar=true)) "
+            f"TO '{target}' (FORMAT parquet)"
         )
         path = target
     con = duckdb.connect()
@@ -56,6 +72,7 @@ def test_episode_flags_match_golden(tmp_path, rule, fmt):
     assert result.summary["bad_rows"] == 0
     got = {row["episode_id"]: {k: row[k] for k in FLAGS} for row in episode_rows(con)}
     assert got == {c["name"]: c["expect"] for c in cases}
+
     # Summary counts are the golden flags counted over their denominators.
     def count(flag, within=lambda e: True):
         return sum(1 for c in cases if c["expect"][flag] and within(c["expect"]))

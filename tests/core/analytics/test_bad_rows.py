@@ -57,7 +57,9 @@ def test_strict_stops_at_first(bad_csv):
 
 def test_missing_header_column(tmp_path):
     path = tmp_path / "nocol.csv"
-    path.write_text("episode_id,client_id,session_number,date,instrument,total\ne1,c1,1,2025-01-01,phq9,3\n")
+    path.write_text(
+        "episode_id,client_id,session_number,date,instrument,total\ne1,c1,1,2025-01-01,phq9,3\n"
+    )
     result = runner.invoke(app, ["analyze", str(path)])
     assert result.exit_code == 2
     assert "clinician_id" in result.output and "Traceback" not in result.output
@@ -102,8 +104,16 @@ def test_json_output_names_the_metrics(tmp_path):
     result = runner.invoke(app, ["analyze", str(path), "--json", "--out", str(out)])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    for key in ("finished", "paired", "caseness_at_first", "recovery", "reliable_improvement",
-                "reliable_recovery", "reliable_deterioration", "by_clinician"):
+    for key in (
+        "finished",
+        "paired",
+        "caseness_at_first",
+        "recovery",
+        "reliable_improvement",
+        "reliable_recovery",
+        "reliable_deterioration",
+        "by_clinician",
+    ):
         assert key in summary
     assert summary["episodes"] == 200
     assert (out / "episodes.parquet").exists() and (out / "summary.json").exists()

@@ -54,4 +54,7 @@ def test_classify():
     assert change.classify(8, 14, **kw) == "deteriorated"
     assert change.classify(15, 9, threshold=6, direction="higher_is_worse") == "improved"
     # Higher is better (e.g. WHO-5): caseness <= cut-off 28
-    assert change.classify(20, 40, threshold=10, direction="higher_is_better", cutoff=28) == "recovered"
+    assert (
+        change.classify(20, 40, threshold=10, direction="higher_is_better", cutoff=28)
+        == "recovered"
+    )

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from holdspace.change import Score, TalkingTherapiesConfig, talking_therapies_outcome, wilson_interval
+from holdspace.change import (
+    Score,
+    TalkingTherapiesConfig,
+    talking_therapies_outcome,
+    wilson_interval,
+)
 from tests.core.change.golden_cases import FLAGS, load_cases
 
 CASES = load_cases()
@@ -24,7 +29,12 @@ def test_every_flag_is_exercised_both_ways():
 
 
 def test_thresholds_are_parameters():
-    scores = [Score(1, "phq9", 15.0), Score(1, "gad7", 10.0), Score(2, "phq9", 10.0), Score(2, "gad7", 7.0)]
+    scores = [
+        Score(1, "phq9", 15.0),
+        Score(1, "gad7", 10.0),
+        Score(2, "phq9", 10.0),
+        Score(2, "gad7", 7.0),
+    ]
     strict = talking_therapies_outcome(scores)
     lenient = talking_therapies_outcome(
         scores, TalkingTherapiesConfig(depression_reliable_change=5, depression_caseness=11)

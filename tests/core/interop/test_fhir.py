@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -21,7 +22,7 @@ from holdspace.interop import (
     read_responses,
 )
 
-MODELS = {
+MODELS: dict[str, Any] = {
     "Patient": Patient,
     "Questionnaire": Questionnaire,
     "QuestionnaireResponse": QuestionnaireResponse,

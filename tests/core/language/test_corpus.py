@@ -80,3 +80,22 @@ def test_every_lexicon_entry_is_covered() -> None:
     covered = {n for rule in default_rules().rules for n in rule.lexicon}
     assert covered | {81} == set(range(1, 85))
     assert default_rules().allow is not None
+
+
+def test_the_eval_script_reports_every_category_and_passes(capsys) -> None:  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lint_eval", ROOT / "scripts" / "lint_eval.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    status = module.main([])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    for category, _ in default_rules().categories:
+        assert re.search(
+            rf"^{category}\s+\d+\s+\d+\s+\d+\s+[01]\.\d{{3}}\s+[01]\.\d{{3}}$", out, re.M
+        )
+    assert re.search(r"^overall\s", out, re.M)

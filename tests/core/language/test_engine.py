@@ -118,3 +118,17 @@ def test_a_two_thousand_word_note_lints_quickly() -> None:
         lint(note)
     # The benchmark target is 20 ms (median); allow headroom on a shared 2-core machine.
     assert (time.perf_counter() - start) / 5 < 0.1
+
+
+def test_first_letter_dispatch_finds_what_the_combined_regex_finds() -> None:
+    from pathlib import Path
+
+    from holdspace.language.engine import candidates
+    from holdspace.language.evaluate import load_corpus
+
+    rules = default_rules()
+    texts = [c.text for c in load_corpus(Path(__file__).with_name("corpus.yaml"))]
+    texts.append(" ".join(texts))
+    for text in texts:
+        expected = [(m.span(), m.lastgroup) for m in rules.combined.finditer(text)]
+        assert [(m.span(), m.lastgroup) for m in candidates(rules, text)] == expected, text

@@ -12,9 +12,7 @@ from holdspace.signals import Attendance, ClientSeries, Measurement, SignalConfi
 
 CASES = yaml.safe_load((Path(__file__).parent / "golden" / "signals.yaml").read_text())["cases"]
 OPENED = date(2025, 1, 6)
-BANNED = re.compile(
-    r"resistan|non-?complian|fail|manipulat|unmotivated|drop-?out", re.IGNORECASE
-)
+BANNED = re.compile(r"resistan|non-?complian|fail|manipulat|unmotivated|drop-?out", re.IGNORECASE)
 
 
 def on(session: int) -> date:
@@ -27,8 +25,12 @@ def series_for(case) -> tuple[ClientSeries, date]:
         instrument, session, total, *flag = row
         measurements.append(
             Measurement(
-                instrument, session, on(session), None if total is None else float(total),
-                has_risk=bool(flag), acknowledged=flag == ["risk_ack"],
+                instrument,
+                session,
+                on(session),
+                None if total is None else float(total),
+                has_risk=bool(flag),
+                acknowledged=flag == ["risk_ack"],
             )
         )
     attendance = [Attendance(s, on(s), status) for s, status in case.get("attendance", [])]
@@ -60,7 +62,9 @@ def test_thresholds_are_configurable():
         "not_on_track.no_reliable_improvement"
     ]
     lenient = SignalConfig(reliable_change={"phq9": 8})
-    rising = ClientSeries(OPENED, [Measurement("phq9", 1, on(1), 10), Measurement("phq9", 2, on(2), 16)])
+    rising = ClientSeries(
+        OPENED, [Measurement("phq9", 1, on(1), 10), Measurement("phq9", 2, on(2), 16)]
+    )
     assert evaluate(rising, today=on(2))[0].kind == "deterioration"
     assert evaluate(rising, config=lenient, today=on(2)) == []
 
@@ -111,5 +115,11 @@ def test_synth_demo_caseload_shows_every_signal():
     for plan in plans:
         episode = generate_episode(plan.pop("kind"), rng, **plan)
         kinds |= {s.kind for s in evaluate(to_client_series(episode), today=date(2025, 1, 1))}
-    assert kinds == {"safety", "deterioration", "not_on_track", "alliance", "attendance",
-                     "measurement_gap"}
+    assert kinds == {
+        "safety",
+        "deterioration",
+        "not_on_track",
+        "alliance",
+        "attendance",
+        "measurement_gap",
+    }
