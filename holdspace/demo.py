@@ -83,15 +83,7 @@ def _client(
 ) -> DemoClient:
     last = today - dt.timedelta(weeks=story.weeks_since_last)
     first = last - dt.timedelta(weeks=story.sessions - 1)
-    episode = synth.generate_episode(
-        story.kind,
-        np_rng,
-        opened=first,
-        sessions=story.sessions,
-        alliance=story.alliance,
-        risk_sessions=story.risk_sessions,
-        missed_sessions=story.missed_sessions,
-    )
+    episode = _generate(story, first, np_rng)
     sessions = []
     for visit in episode.attendance:
         found = [m for m in episode.measurements if m.session_number == visit.session_number]
@@ -110,6 +102,39 @@ def _client(
             )
         )
     return DemoClient(code, story.name, first - dt.timedelta(days=7), tuple(sessions))
+
+
+def _generate(story: Story, first: dt.date, np_rng: np.random.Generator) -> synth.SynthEpisode:
+    """A synth episode that shows its story; synth's noise can hide a small change."""
+    for _ in range(100):
+        episode = synth.generate_episode(
+            story.kind,
+            np_rng,
+            opened=first,
+            sessions=story.sessions,
+            alliance=story.alliance,
+            risk_sessions=story.risk_sessions,
+            missed_sessions=story.missed_sessions,
+        )
+        if _shows(story, episode):
+            break
+    return episode
+
+
+def _shows(story: Story, episode: synth.SynthEpisode) -> bool:
+    """Deterioration must be reliable, flat must stay short of reliable improvement."""
+    totals = [
+        m.total for m in episode.measurements if m.instrument == "phq9" and m.total is not None
+    ]
+    threshold = get_instrument("phq9").reliable_change.threshold
+    if len(totals) < 2 or threshold is None:
+        return True
+    change = totals[-1] - totals[0]
+    if story.kind == "deteriorating":
+        return change >= threshold
+    if story.kind == "flat":
+        return -threshold < change < threshold
+    return True
 
 
 def _measure(

@@ -72,24 +72,41 @@ def analyze(
     con = connection or duckdb.connect()
     known = list(ranges) if ranges is not None else instrument_ranges()
     source = open_source(con, path, known)
-    statement = f"CREATE OR REPLACE TEMP TABLE agg AS {aggregate_sql(source.sql, cfg, 'duckdb')}"
+    episodes = flags_sql(
+        f"({aggregate_sql(source.sql, cfg, 'duckdb')}) AS agg", cfg, only_valid=False
+    )
+    # One pass over the file: read, validate, aggregate, count bad rows. The per-episode
+    # table is kept only when asked for (it costs a million-row table on big files).
+    keep = out is not None or connection is not None
+    if keep:
+        statements = [f"CREATE OR REPLACE TEMP TABLE episodes_all AS {episodes}"]
+        summary_statement = summary_sql("episodes_all")
+    else:
+        statements = []
+        summary_statement = summary_sql(f"({episodes}) AS episodes_all")
     try:
-        if run is not None:
-            run(con, statement)
-        else:
-            con.execute(statement)
+        for statement in statements:
+            _execute(con, statement, run)
+        result = _execute(con, summary_statement, run)
+        columns = [d[0] for d in result.description]
+        rows = result.fetchall()
+        if keep:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE episodes AS "
+                "SELECT * EXCLUDE (valid_rows, bad_rows) FROM episodes_all WHERE valid_rows > 0"
+            )
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFileError(f"{path.name}: cannot read the file ({first})") from None
-    loaded = _loaded(con, path, source, known)
+    overall = dict(
+        zip(columns, next(r for r in rows if r[columns.index("is_overall")]), strict=True)
+    )
+    loaded = _loaded(con, path, source, known, overall)
     if strict and loaded.bad_rows:
         first_bad = loaded.bad_rows[0]
         raise DataFileError(f"{path.name}: line {first_bad.line}: {first_bad.reason}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE episodes AS {flags_sql('agg', cfg)}")
-    result = con.execute(summary_sql("episodes"))
-    columns = [d[0] for d in result.description]
     summary = {
-        **summary_from_rows(result.fetchall(), columns),
+        **summary_from_rows(rows, columns),
         "rows": loaded.total_rows,
         "valid_rows": loaded.valid_rows,
         "bad_rows": loaded.bad_count,
@@ -100,16 +117,26 @@ def analyze(
     return AnalyzeResult(summary, loaded, outputs)
 
 
+def _execute(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    run: Callable[[duckdb.DuckDBPyConnection, str], Any] | None,
+) -> Any:
+    return run(con, sql) if run is not None else con.execute(sql)
+
+
 def _loaded(
-    con: duckdb.DuckDBPyConnection, path: Path, source: Any, ranges: Sequence[InstrumentRange]
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Any,
+    ranges: Sequence[InstrumentRange],
+    overall: dict[str, Any],
 ) -> Loaded:
-    valid, bad = con.execute(
-        "SELECT COALESCE(sum(valid_rows), 0), COALESCE(sum(bad_rows), 0) FROM agg"
-    ).fetchone() or (0, 0)
+    valid, bad = int(overall["valid_rows"] or 0), int(overall["bad_rows"] or 0)
     rejected = reject_count(con, source.kind)
-    total_bad = int(bad) + rejected
+    total_bad = bad + rejected
     details = bad_row_details(path, source, ranges) if total_bad else []
-    return Loaded(source.kind, int(valid) + total_bad, int(valid), total_bad, details)
+    return Loaded(source.kind, valid + total_bad, valid, total_bad, details)
 
 
 def episode_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

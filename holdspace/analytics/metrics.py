@@ -53,6 +53,8 @@ EPISODE_COLUMNS = (
     "reliable_improvement",
     "reliable_deterioration",
     "reliable_recovery",
+    "valid_rows",
+    "bad_rows",
 )
 
 
@@ -112,8 +114,12 @@ def aggregate_sql(source: str, config: TalkingTherapiesConfig, dialect: Dialect)
 """
 
 
-def flags_sql(aggregate: str, config: TalkingTherapiesConfig) -> str:
-    """The per-episode table from an aggregate relation (episodes with a valid row only)."""
+def flags_sql(aggregate: str, config: TalkingTherapiesConfig, *, only_valid: bool = True) -> str:
+    """The per-episode table from an aggregate relation.
+
+    ``only_valid=False`` keeps ids whose rows were all bad (every flag false or null) so that
+    one statement can also total the bad rows; the summary counts only episodes with a valid
+    row either way."""
     if config.finished_min_sessions == 2:
         # Two distinct scored sessions <=> lowest and highest scored session differ (no DISTINCT).
         finished = "first_session < last_session"
@@ -140,7 +146,7 @@ WITH flags AS (
     dep_first - dep_last >= {drc} AS dep_down, dep_last - dep_first >= {drc} AS dep_up,
     anx_first - anx_last >= {arc} AS anx_down, anx_last - anx_first >= {arc} AS anx_up
   FROM {aggregate}
-  WHERE valid_rows > 0
+  {"WHERE valid_rows > 0" if only_valid else ""}
 ), outcome AS (
   SELECT *,
     CASE WHEN paired THEN caseness_last_any END AS caseness_last,
@@ -156,7 +162,8 @@ SELECT episode_id, client_id, clinician_id, first_session, last_session,
   finished, paired, caseness_first, caseness_last, recovered,
   reliable_improvement, reliable_deterioration,
   CASE WHEN recovered IS NOT NULL THEN recovered AND reliable_improvement END
-    AS reliable_recovery
+    AS reliable_recovery,
+  valid_rows, bad_rows
 FROM outcome
 """
 
@@ -170,7 +177,8 @@ def summary_sql(episodes: str) -> str:
     """Counts overall (clinician_id NULL, is_overall TRUE) and per clinician."""
     return f"""
 SELECT clinician_id, GROUPING(clinician_id) = 1 AS is_overall,
-  count(*) AS n_episodes,
+  count(*) FILTER (WHERE valid_rows > 0) AS n_episodes,
+  sum(valid_rows) AS valid_rows, sum(bad_rows) AS bad_rows,
   count(*) FILTER (WHERE finished) AS n_finished,
   count(*) FILTER (WHERE paired) AS n_paired,
   count(*) FILTER (WHERE paired AND caseness_first) AS n_caseness_first,
@@ -219,7 +227,7 @@ def summary_from_rows(rows: list[tuple[Any, ...]], columns: list[str]) -> dict[s
         entry = {"episodes": int(record["n_episodes"]), **rates}
         if record["is_overall"]:
             overall = entry
-        else:
+        elif entry["episodes"] > 0:  # ids whose rows were all bad make no clinician line
             by_clinician[str(record["clinician_id"])] = entry
     if not overall:
         overall = {

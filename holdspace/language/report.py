@@ -48,29 +48,7 @@ def as_sarif(results: PathFindings, rules: RuleSet | None = None) -> str:
         }
         for rule in (rules.rule(rule_id) for rule_id in used)
     ]
-    sarif_results: list[dict[str, Any]] = [
-        {
-            "ruleId": f.rule,
-            "level": "warning" if f.level == "warn" else "note",
-            "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": path},
-                        "region": {
-                            "startLine": f.line,
-                            "startColumn": f.column,
-                            "endLine": f.end_line,
-                            "endColumn": f.end_column,
-                        },
-                    }
-                }
-            ],
-            "fixes": [{"description": {"text": s}} for s in f.suggestions],
-        }
-        for path, fs in results
-        for f in fs
-    ]
+    sarif_results = [_sarif_result(path, f) for path, fs in results for f in fs]
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -82,6 +60,41 @@ def as_sarif(results: PathFindings, rules: RuleSet | None = None) -> str:
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _region(f: Finding) -> dict[str, int]:
+    return {
+        "startLine": f.line,
+        "startColumn": f.column,
+        "endLine": f.end_line,
+        "endColumn": f.end_column,
+    }
+
+
+def _sarif_result(path: str, f: Finding) -> dict[str, Any]:
+    location = {"uri": path}
+    # Each suggestion is a SARIF fix: replace the flagged region with the suggested words.
+    fixes = [
+        {
+            "description": {"text": suggestion},
+            "artifactChanges": [
+                {
+                    "artifactLocation": location,
+                    "replacements": [
+                        {"deletedRegion": _region(f), "insertedContent": {"text": suggestion}}
+                    ],
+                }
+            ],
+        }
+        for suggestion in f.suggestions
+    ]
+    return {
+        "ruleId": f.rule,
+        "level": "warning" if f.level == "warn" else "note",
+        "message": {"text": f.message},
+        "locations": [{"physicalLocation": {"artifactLocation": location, "region": _region(f)}}],
+        "fixes": fixes,
+    }
 
 
 def render(results: PathFindings, fmt: str) -> str:

@@ -19,10 +19,19 @@ _BEFORE = r"(?<![A-Za-z0-9])"
 _AFTER = r"(?![A-Za-z0-9])"
 
 
+# Hyphen-minus plus the Unicode hyphens word processors insert (U+2010, U+2011).
+_DASH = "\\-\u2010\u2011"
+
+
 def expand(pattern: str) -> str:
     """Turn the data file's mini-syntax into a regex: a space matches spaces, newlines or
-    hyphens; "~" matches an optional hyphen or space (see rules.yaml)."""
-    return pattern.replace(" ", r"[\s\-]+").replace("~", r"[\s\-]?")
+    hyphens; "~" matches an optional hyphen or space; an apostrophe also matches a curly one
+    (see rules.yaml)."""
+    return (
+        pattern.replace(" ", f"[\\s{_DASH}]+")
+        .replace("~", f"[\\s{_DASH}]?")
+        .replace("'", "['\u2019]")
+    )
 
 
 ALNUM = frozenset(string.ascii_lowercase + string.digits)

@@ -102,6 +102,9 @@ def test_no_one_without_the_right_sees_the_object(url: ObjectUrl) -> None:
     if url.namespace in PUBLIC_NAMESPACES:
         _check_public(url, world)
         return
+    if all(OWNERS[k] is None for k in url.kwargs):
+        _check_ownerless(world, path)
+        return
     owner_name = _owner(world, url)
     owner = {m: _status(_as(getattr(world, owner_name)), m, path) for m in ("GET", "POST")}
     assert owner["GET"] != 404 or owner["POST"] != 404, f"{owner_name} cannot open {path}"
@@ -134,6 +137,13 @@ def test_no_one_without_the_right_sees_the_object(url: ObjectUrl) -> None:
                 "views @require_safe; list views where a supervisor may write with "
                 "allow_supervisor_post() in tests/web/factories_<app>.py"
             )
+
+
+def _check_ownerless(world: World, path: str) -> None:
+    """A URL naming no one's object (e.g. an instrument page): signed-in only, no 500."""
+    for persona in (world.alice, world.bob, world.sam, world.ada):
+        assert _status(_as(persona), "GET", path) < 500, path
+    assert _status(_as(None), "GET", path) in (302, 404, 405), f"anonymous GET {path}"
 
 
 def _check_public(url: ObjectUrl, world: World) -> None:

@@ -111,3 +111,41 @@ def test_the_help_page_needs_no_link_and_switches_region() -> None:
     body = response.content.decode()
     assert "988" in body
     assert 'href="?region=GB"' in body
+
+
+def test_a_broken_clinic_file_is_reported_at_start_up_but_never_hides_the_help(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from holdspace.web.checkins.apps import crisis_resources_check
+
+    path = tmp_path / "crisis.yaml"
+    path.write_text("regions: [not, a, mapping]")
+    monkeypatch.setenv("HOLDSPACE_CRISIS_RESOURCES", str(path))
+
+    problems = crisis_resources_check()
+    page = WebClient().get("/c/help/")
+
+    assert [p.id for p in problems] == ["checkins.E001"]
+    assert "needs a 'regions' mapping" in problems[0].msg
+    assert page.status_code == 200
+    assert "116 123" in page.content.decode()
+
+
+def test_the_bundled_file_passes_the_start_up_check() -> None:
+    from holdspace.web.checkins.apps import crisis_resources_check
+
+    assert crisis_resources_check() == []
+
+
+def test_every_check_in_setting_is_documented() -> None:
+    import re
+
+    source = (Path(crisis.__file__).with_name("config.py")).read_text(encoding="utf-8")
+    names = set(re.findall(r'"(HOLDSPACE_[A-Z_]+)"', source))
+    docs = DOCS.read_text(encoding="utf-8")
+    configuration = (DOCS.parent / "configuration.md").read_text(encoding="utf-8")
+
+    assert len(names) == 6
+    for name in names:
+        assert f"| `{name}` |" in docs, name
+        assert f"| `{name}` |" in configuration, name

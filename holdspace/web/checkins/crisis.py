@@ -81,3 +81,13 @@ def resources_for(region: str | None = None) -> list[Region]:
         )
     order = [wanted] + (["INT"] if wanted != "INT" and "INT" in regions else [])
     return [regions[k] for k in order]
+
+
+def resources_or_fallback(region: str | None = None) -> list[Region]:
+    """For the safety screens: never fail. A broken clinic file falls back to the bundled
+    list (the system check `crisis_resources_check` reports the problem at start-up)."""
+    try:
+        return resources_for(region)
+    except ImproperlyConfigured:
+        bundled = _regions(BUNDLED)
+        return [bundled[k] for k in ("GB", "US", "INT") if k in bundled]

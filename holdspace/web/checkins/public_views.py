@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -101,7 +102,7 @@ def _show(
         "page_title": _title(step),
     }
     if step.kind == "crisis":
-        context["regions"] = crisis.resources_for()
+        context["regions"] = crisis.resources_or_fallback()
     return render(request, f"checkins/public/{step.kind}.html", context, status=status)
 
 
@@ -120,7 +121,7 @@ def _thanks(request: HttpRequest, link: CheckinLink, has_risk: bool) -> HttpResp
     context = {
         "name": link.display_name,
         "has_risk": has_risk,
-        "regions": crisis.resources_for() if has_risk else [],
+        "regions": crisis.resources_or_fallback() if has_risk else [],
         "page_title": "Thank you",
     }
     return render(request, "checkins/public/thanks.html", context)
@@ -134,9 +135,12 @@ def _closed(request: HttpRequest, reason: str, status: int) -> HttpResponse:
 @never_cache
 def help_now(request: HttpRequest) -> HttpResponse:
     """Crisis resources without a link: reachable from every check-in screen."""
-    regions = crisis.load_regions()
+    try:
+        regions = crisis.load_regions()
+    except ImproperlyConfigured:  # a broken clinic file must not hide the help
+        regions = {}
     wanted = request.GET.get("region", "")
-    shown = crisis.resources_for(wanted if wanted in regions else None)
+    shown = crisis.resources_or_fallback(wanted if wanted in regions else None)
     others = sorted((r for r in regions.values() if r not in shown), key=lambda r: r.name)
     context = {"regions": shown, "others": others, "page_title": "Help is available now"}
     return render(request, "checkins/public/help.html", context)

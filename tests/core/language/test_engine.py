@@ -132,3 +132,8 @@ def test_first_letter_dispatch_finds_what_the_combined_regex_finds() -> None:
     for text in texts:
         expected = [(m.span(), m.lastgroup) for m in rules.combined.finditer(text)]
         assert [(m.span(), m.lastgroup) for m in candidates(rules, text)] == expected, text
+
+
+def test_unicode_hyphens_and_curly_apostrophes_match() -> None:
+    assert [f.rule for f in lint("Client is non\u2010compliant.")] == ["non-compliant"]
+    assert [f.rule for f in lint("She\u2019s so borderline.")] == ["borderline-label"]
