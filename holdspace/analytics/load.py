@@ -123,11 +123,22 @@ def _typed(kind: str, parquet_total_is_text: bool) -> str:
     )
 
 
+# The paired-metric instruments make up most rows in practice; testing them first keeps the
+# per-row CASE short.
+COMMON_FIRST = ("phq9", "gad7")
+
+
 def _range_check(ranges: Sequence[InstrumentRange]) -> str:
+    ordered = sorted(
+        ranges,
+        key=lambda r: (
+            COMMON_FIRST.index(r.instrument_id) if r.instrument_id in COMMON_FIRST else 99
+        ),
+    )
     whens = " ".join(
         f"WHEN '{r.instrument_id}' THEN total IS NULL OR total BETWEEN {r.total_min!r} "
         f"AND {r.total_max!r}"
-        for r in ranges
+        for r in ordered
     )
     return f"(CASE instrument {whens} ELSE FALSE END)"
 

@@ -68,9 +68,10 @@ def _num(value: float) -> str:
 
 def _first_last(dialect: Dialect, cond: str) -> tuple[str, str]:
     if dialect == "duckdb":
-        # Totals are validated to lie inside the instrument range (far below 1e5), so this key
-        # orders by session, then total: the same tie-break as the PostgreSQL ordered array.
-        key = "session_number * 100000.0 + total"
+        # Orders by session, then by the whole part of the total (validated totals are far
+        # below 1e5): the PostgreSQL ordered array's tie-break for integer totals, and an
+        # integer key keeps DuckDB's arg_min fast.
+        key = "session_number * 100000 + CAST(total AS INTEGER)"
         return (
             f"arg_min(total, {key}) FILTER (WHERE {cond})",
             f"arg_max(total, {key}) FILTER (WHERE {cond})",
@@ -97,10 +98,13 @@ def aggregate_sql(source: str, config: TalkingTherapiesConfig, dialect: Dialect)
         extra = (
             ", count(DISTINCT session_number) FILTER (WHERE total IS NOT NULL) AS scored_sessions"
         )
+    # An episode belongs to one client and one clinician. PostgreSQL takes min(); DuckDB's
+    # any_value() is much cheaper on strings and gives the same answer for such data.
+    pick = "any_value" if dialect == "duckdb" else "min"
     return f"""
   SELECT episode_id,
-    min(client_id) FILTER (WHERE ok) AS client_id,
-    min(clinician_id) FILTER (WHERE ok) AS clinician_id,
+    {pick}(client_id) FILTER (WHERE ok) AS client_id,
+    {pick}(clinician_id) FILTER (WHERE ok) AS clinician_id,
     count(*) FILTER (WHERE ok) AS valid_rows, count(*) FILTER (WHERE NOT ok) AS bad_rows,
     min(session_number) FILTER (WHERE total IS NOT NULL) AS first_session,
     max(session_number) FILTER (WHERE total IS NOT NULL) AS last_session,

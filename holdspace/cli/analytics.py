@@ -25,6 +25,9 @@ def _with_progress(con: Any, sql: str) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     box: dict[str, Any] = {}
+    # DuckDB tracks progress only with its own bar enabled; ours draws it instead.
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
 
     def work() -> None:
         try:

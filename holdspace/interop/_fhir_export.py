@@ -23,7 +23,14 @@ from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from holdspace.instruments import SKIP, Instrument, Item, Option, get_instrument
+from holdspace.instruments import (
+    SKIP,
+    Instrument,
+    Item,
+    Option,
+    UnknownInstrumentError,
+    get_instrument,
+)
 from holdspace.interop._fhir_common import (
     CLIENT_CODE_SYSTEM,
     DATA_ABSENT,
@@ -41,6 +48,17 @@ from holdspace.interop._fhir_common import (
 from holdspace.interop._records import AdministrationRecord, InteropError
 
 Json = dict[str, Any]
+
+
+def _instrument(instrument_id: str) -> Instrument:
+    try:
+        return get_instrument(instrument_id)
+    except UnknownInstrumentError as exc:
+        # A local definition that has since been removed: its answers cannot be labelled.
+        raise InteropError(
+            f"instrument {instrument_id!r} is not installed; add its definition back to "
+            "export these administrations"
+        ) from exc
 
 
 def _answer_coding(instrument: Instrument, option: Option) -> Json:
@@ -103,7 +121,7 @@ def _response_item(instrument: Instrument, item: Item, answer: int | str | None)
 
 
 def questionnaire_response(record: AdministrationRecord, patient_ref: str) -> Json:
-    instrument = get_instrument(record.instrument_id)
+    instrument = _instrument(record.instrument_id)
     if len(record.answers) != len(instrument.items):
         raise InteropError(
             f"{record.key}: {len(record.answers)} answers for {len(instrument.items)} items"
@@ -128,7 +146,7 @@ def questionnaire_response(record: AdministrationRecord, patient_ref: str) -> Js
 
 
 def total_observation(record: AdministrationRecord, patient_ref: str, response_ref: str) -> Json:
-    instrument = get_instrument(record.instrument_id)
+    instrument = _instrument(record.instrument_id)
     code = (
         {"system": LOINC, "code": instrument.loinc_total}
         if instrument.loinc_total
@@ -188,7 +206,7 @@ def build_bundle(
     subject = _entry(patient(client_code))
     entries = [subject]
     used = sorted({r.instrument_id for r in records})
-    entries += [_entry(questionnaire(get_instrument(i))) for i in used]
+    entries += [_entry(questionnaire(_instrument(i))) for i in used]
     for record in sorted(records, key=lambda r: (r.completed_at, r.key)):
         response = _entry(questionnaire_response(record, subject["fullUrl"]))
         entries.append(response)

@@ -44,3 +44,25 @@ def test_a_clinician_enters_a_phq9_and_sees_the_chart_and_the_signal(
     page.click("text=Caseload")
     assert page.locator("tr.has-safety").count() == 1
     page.screenshot(path=str(artifacts_dir / "workspace-5-caseload.png"), full_page=True)
+
+
+def test_the_demo_caseload_in_the_browser(page, live_server, artifacts_dir) -> None:
+    import datetime as dt
+
+    from holdspace.web.clients.seed import demo_caseload, load_caseload
+
+    alice = make_user("alice")
+    load_caseload(alice, demo_caseload(dt.date.today(), clients=8))
+    page.goto(f"{live_server.url}/account/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    first_row = page.locator("table.caseload tbody tr").first
+    assert "has-safety" in (first_row.get_attribute("class") or "")
+    page.screenshot(path=str(artifacts_dir / "workspace-6-demo-caseload.png"), full_page=True)
+
+    page.click("text=DEMO-003")
+    assert page.locator("svg.chart").count() >= 3  # PHQ-9, GAD-7, PCL-5, WAI-SR
+    page.screenshot(path=str(artifacts_dir / "workspace-7-demo-client.png"), full_page=True)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from holdspace.web.audit.models import AuditEvent
 from tests.web.personas import (
     FACTORIES,
     OWNERS,
@@ -131,12 +133,22 @@ def test_no_one_without_the_right_sees_the_object(url: ObjectUrl) -> None:
         # The supervisor reads alice's clients but never writes to them.
         assert _status(_as(world.sam), "GET", path) < 500
         if url.name not in SUPERVISOR_POSTS:
-            code = _status(_as(world.sam), "POST", path)
-            assert code in (404, 405), (
-                f"sam POST {path} -> {code}: a supervisor must not write. Give read-only "
-                "views @require_safe; list views where a supervisor may write with "
-                "allow_supervisor_post() in tests/web/factories_<app>.py"
+            sam = _as(world.sam)  # signing in writes a session row: do it before counting
+            before = _footprint()
+            code = _status(sam, "POST", path)
+            # A read view that ignores POST is harmless; a change of any kind is not.
+            assert code in (404, 405) or _footprint() == before, (
+                f"sam POST {path} -> {code} changed data: a supervisor must not write. "
+                "List views where a supervisor may write with allow_supervisor_post() in "
+                "tests/web/factories_<app>.py"
             )
+
+
+def _footprint() -> tuple[dict[str, int], list[str]]:
+    """Row counts of every table, and the actions in the audit log (every write is audited)."""
+    counts = {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+    actions = list(AuditEvent.objects.exclude(action="read").values_list("action", "target"))
+    return counts, [f"{a} {t}" for a, t in actions]
 
 
 def _check_ownerless(world: World, path: str) -> None:

@@ -205,3 +205,15 @@ def test_a_body_over_the_limit_is_refused_before_reading(world, settings) -> Non
     assert response.status_code == 413
     assert "larger than 100 bytes" in response.content.decode()
     assert snapshot(new) == []
+
+
+def test_an_administration_of_a_removed_instrument_gets_a_clear_error(world) -> None:
+    Administration.objects.filter(episode=world.episode, instrument_id="gad7").update(
+        instrument_id="local_removed"
+    )
+    url = reverse("api:episode_bundle", kwargs={"episode_id": world.episode.pk})
+
+    response = signed_in(world.alice).get(url)
+
+    assert response.status_code == 409
+    assert "instrument 'local_removed' is not installed" in response.content.decode()

@@ -552,3 +552,21 @@ def test_a_risk_answer_puts_a_safety_signal_first_for_the_clinician() -> None:
     signals = episode_signals(world.episode)
 
     assert signals and signals[0].kind.startswith("safety")
+
+
+def test_a_note_that_is_too_long_is_returned_with_a_clear_message_not_cut() -> None:
+    world = make_world()
+    link, token = make_link(world)
+    web = WebClient()
+    web.post(url(token), answers_form("phq9", PHQ9_LOW))
+    web.post(url(token), answers_form("gad7", GAD7_LOW))
+
+    response = web.post(url(token), send_form("x" * 4001))
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "note: at most 4000 characters, this one has 4001" in body
+    assert "x" * 4001 in body  # the client's words are handed back, not dropped
+    link.refresh_from_db()
+    assert link.used_at is None
+    assert not Administration.objects.exists()

@@ -282,3 +282,17 @@ def test_the_reports_own_words_pass_the_language_linter() -> None:
     findings = [(f.rule, text) for text in texts for f in lint(text) if f.level == "warn"]
 
     assert findings == []
+
+
+def test_an_archive_that_cannot_be_packed_says_why(world) -> None:
+    from holdspace.web.clients.models import Administration
+
+    Administration.objects.filter(instrument_id="gad7").update(instrument_id="local_removed")
+    url = reverse("reports:archive", kwargs={"client_id": world.client.pk})
+
+    response = signed_in(world.alice).get(url, follow=True)
+
+    assert (
+        "The record could not be packed: instrument &#x27;local_removed&#x27; is not installed"
+        in (response.content.decode())
+    )

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from holdspace.interop import FhirImportError, build_bundle, bundle_json
+from holdspace.interop import FhirImportError, InteropError, build_bundle, bundle_json
 from holdspace.web.api.records import client_records, episode_records, import_fhir
 from holdspace.web.audit.log import record as audit
 from holdspace.web.clients.access import (
@@ -47,7 +47,10 @@ def client_bundle(request: HttpRequest, client_id: int) -> HttpResponse:
     user = request_user(request)
     records = client_records(client, visible_episodes(user))
     audit(user, "export", f"client:{client.pk}", request=request, detail={"format": "fhir"})
-    bundle = build_bundle(client.code, records, timestamp=datetime.now(UTC))
+    try:
+        bundle = build_bundle(client.code, records, timestamp=datetime.now(UTC))
+    except InteropError as exc:
+        return _outcome([str(exc)], 409)
     return _fhir(bundle_json(bundle), filename=f"holdspace-{client.code}.fhir.json")
 
 
@@ -63,7 +66,10 @@ def episode_bundle(request: HttpRequest, episode_id: int) -> HttpResponse:
         request=request,
         detail={"format": "fhir"},
     )
-    bundle = build_bundle(episode.client.code, records, timestamp=datetime.now(UTC))
+    try:
+        bundle = build_bundle(episode.client.code, records, timestamp=datetime.now(UTC))
+    except InteropError as exc:
+        return _outcome([str(exc)], 409)
     return _fhir(bundle_json(bundle), filename=f"holdspace-episode-{episode.pk}.fhir.json")
 
 

@@ -32,6 +32,7 @@ from holdspace.web.checkins.services import (
 )
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+NOTE_MAX = 4000
 
 
 # The token in the URL is the credential: a forged cross-site post would need the token
@@ -73,7 +74,11 @@ def _post(request: HttpRequest, link: CheckinLink) -> HttpResponse:
     if step.kind in ("crisis", "pause"):
         clear_interlude(link)
     elif step.kind == "send":
-        outcome = send(link, request.POST.get("note", ""), nonce, request=request)
+        note = request.POST.get("note", "")
+        if len(note) > NOTE_MAX:
+            error = f"note: at most {NOTE_MAX} characters, this one has {len(note)}"
+            return _show(request, link, step, error=error, status=400, note=note)
+        outcome = send(link, note, nonce, request=request)
         return _thanks(request, link, outcome.has_risk)
     elif step.instrument is not None and action == "skip_measure":
         mark_page(link, step.instrument, DraftStatus.DECLINED, nonce)
@@ -89,7 +94,13 @@ def _post(request: HttpRequest, link: CheckinLink) -> HttpResponse:
 
 
 def _show(
-    request: HttpRequest, link: CheckinLink, step: Step, *, error: str = "", status: int = 200
+    request: HttpRequest,
+    link: CheckinLink,
+    step: Step,
+    *,
+    error: str = "",
+    status: int = 200,
+    note: str = "",
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "link": link,
@@ -98,6 +109,8 @@ def _show(
         "instrument": step.instrument,
         "nonce": new_nonce(),
         "error": error,
+        "note": note,
+        "note_max": NOTE_MAX,
         "after_session": link.kind == LinkKind.AFTER,
         "page_title": _title(step),
     }

@@ -274,7 +274,7 @@ def send(
             _record_draft(locked, draft)
         locked.used_at = timezone.now()
         locked.send_nonce = nonce
-        locked.client_note = note.strip()[:4000]
+        locked.client_note = note.strip()
         locked.save(update_fields=["used_at", "send_nonce", "client_note"])
         audit(None, "create", f"checkin:{locked.pk}", request=request, detail={"link": locked.pk})
     return SendOutcome(True, _has_risk(locked))

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
+from holdspace.interop import InteropError
 from holdspace.web.audit.log import record as audit
 from holdspace.web.clients.access import (
     get_client_for_user,
@@ -58,7 +59,11 @@ def archive(request: HttpRequest, client_id: int) -> HttpResponse:
     """Data portability: only the client's own clinician hands over the full record."""
     client = get_rw_client_for_user(request, client_id)
     user = request_user(request)
-    body = portability_zip(client, visible_episodes(user))
+    try:
+        body = portability_zip(client, visible_episodes(user))
+    except InteropError as exc:
+        messages.error(request, f"The record could not be packed: {exc}.")
+        return redirect("reports:client_report", client_id=client.pk)
     audit(user, "export", f"client:{client.pk}", request=request, detail={"format": "zip"})
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="holdspace-record-{client.code}.zip"'
