@@ -227,11 +227,12 @@ def summary_from_rows(rows: list[tuple[Any, ...]], columns: list[str]) -> dict[s
     by_clinician: dict[str, Any] = {}
     for row in rows:
         record = dict(zip(columns, row, strict=True))
+        episodes = int(record["n_episodes"])
         rates = {k: v.to_dict() for k, v in rates_from_counts(record).items()}
-        entry = {"episodes": int(record["n_episodes"]), **rates}
+        entry = {"episodes": episodes, **rates}
         if record["is_overall"]:
             overall = entry
-        elif entry["episodes"] > 0:  # ids whose rows were all bad make no clinician line
+        elif episodes > 0:  # ids whose rows were all bad make no clinician line
             by_clinician[str(record["clinician_id"])] = entry
     if not overall:
         overall = {

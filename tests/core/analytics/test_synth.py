@@ -36,7 +36,7 @@ def test_trajectory_types_behave_as_documented(kind):
     if kind == "early_leaver":
         assert max(lengths) <= 3
     else:
-        assert 6 <= min(lengths) and max(lengths) <= 14
+        assert min(lengths) >= 6 and max(lengths) <= 14
     if kind in ("improving", "sudden_gain"):
         assert median <= -5
     elif kind == "deteriorating":

@@ -41,9 +41,7 @@ def test_fit_gives_an_ordered_band(caseload):
     for intake in (10, 16, 22):
         for session in (3, 6, 10):
             low, high = model.band(intake, session)
-            assert low <= model.expected(intake, session) <= high <= model.boundary(
-                intake, session
-            )
+            assert low <= model.expected(intake, session) <= high <= model.boundary(intake, session)
     # Expected scores fall with sessions for this mostly-improving caseload.
     assert model.expected(18, 10) < model.expected(18, 2)
     again = TrajectoryModel.from_dict(json.loads(json.dumps(model.to_dict())))
