@@ -80,7 +80,7 @@ def file_kind(path: Path) -> str:
 
 def _csv_header(path: Path) -> list[str]:
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             return next(csv.reader(handle), [])
     except UnicodeDecodeError as exc:
         raise DataFileError(f"{path.name}: not a UTF-8 text file ({exc.reason})") from None
@@ -143,13 +143,33 @@ def _range_check(ranges: Sequence[InstrumentRange]) -> str:
     return f"(CASE instrument {whens} ELSE FALSE END)"
 
 
-def _ok(ranges: Sequence[InstrumentRange], parquet_total_is_text: bool) -> str:
+def _ok(
+    ranges: Sequence[InstrumentRange], parquet_total_is_text: bool, session_is_int: bool = False
+) -> str:
     text_total = (
         " AND NOT (total_raw IS NOT NULL AND total IS NULL)" if parquet_total_is_text else ""
     )
+    whole = "" if session_is_int else "AND session_number = floor(session_number) "
     return (
-        "COALESCE(episode_id <> '' AND session_number >= 0 "
-        f"AND session_number = floor(session_number) AND {_range_check(ranges)}{text_total}, FALSE)"
+        f"COALESCE(episode_id <> '' AND session_number >= 0 {whole}"
+        f"AND {_range_check(ranges)}{text_total}, FALSE)"
+    )
+
+
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+NUMBER_TYPES = (*INTEGER_TYPES, "FLOAT", "DOUBLE", "UBIGINT", "HUGEINT")
+
+
+def _typed_native(described: Sequence[tuple[Any, ...]]) -> str | None:
+    """For a Parquet file whose session numbers are already integers and totals numbers, a
+    cheaper projection: nothing to convert, and no whole-number check is needed."""
+    types = {str(d[0]): str(d[1]).upper() for d in described}
+    if types.get("session_number") not in INTEGER_TYPES or types.get("total") not in NUMBER_TYPES:
+        return None
+    return (
+        "CAST(episode_id AS VARCHAR) AS episode_id, CAST(client_id AS VARCHAR) AS client_id, "
+        "CAST(clinician_id AS VARCHAR) AS clinician_id, session_number, "
+        "CAST(instrument AS VARCHAR) AS instrument, CAST(total AS DOUBLE) AS total"
     )
 
 
@@ -208,6 +228,7 @@ def open_source(
         raise DataFileError(f"{path}: no such file")
     kind = file_kind(path)
     text_total = False
+    native: str | None = None
     if kind == "csv":
         _check_columns(path, _csv_header(path))
     else:
@@ -217,12 +238,13 @@ def open_source(
             raise DataFileError(f"{path.name}: cannot read the file ({_first_line(exc)})") from None
         _check_columns(path, [d[0] for d in described])
         text_total = any(d[0] == "total" and "CHAR" in str(d[1]).upper() for d in described)
-    typed = f"SELECT {_typed(kind, text_total)} FROM {_reader(path, kind)}"
+        native = _typed_native(described)
+    typed = f"SELECT {native or _typed(kind, text_total)} FROM {_reader(path, kind)}"
     sql = f"""(SELECT episode_id, client_id, clinician_id,
         CASE WHEN ok THEN CAST(session_number AS INTEGER) END AS session_number,
         CASE WHEN ok THEN instrument END AS instrument,
         CASE WHEN ok THEN total END AS total, ok
-      FROM (SELECT *, {_ok(ranges, text_total)} AS ok FROM ({typed})))"""
+      FROM (SELECT *, {_ok(ranges, text_total, native is not None)} AS ok FROM ({typed})))"""
     return Source(path, kind, sql, text_total)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from holdspace.change import TalkingTherapiesConfig, wilson_interval
+from holdspace.change import Z_95, TalkingTherapiesConfig, wilson_interval
 
 Dialect = Literal["duckdb", "postgres"]
 
@@ -31,6 +31,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "reliable_deterioration": ("n_reliable_deterioration", "n_paired"),
 }
 
+# The columns of the per-episode table that `analyze --out` writes (episodes.parquet).
 EPISODE_COLUMNS = (
     "episode_id",
     "client_id",
@@ -53,8 +54,6 @@ EPISODE_COLUMNS = (
     "reliable_improvement",
     "reliable_deterioration",
     "reliable_recovery",
-    "valid_rows",
-    "bad_rows",
 )
 
 
@@ -221,24 +220,57 @@ def rates_from_counts(counts: dict[str, int]) -> dict[str, Rate]:
     return out
 
 
+def wilson_arrays(k: Any, n: Any, z: float = Z_95) -> tuple[Any, Any, Any]:
+    """Vectorised :func:`holdspace.change.wilson_interval` (rate, low, high; NaN when n = 0):
+    a service with thousands of clinicians needs thousands of intervals."""
+    import numpy as np
+
+    k = np.asarray(k, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denom = 1.0 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return p, np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
+
+
 def summary_from_rows(rows: list[tuple[Any, ...]], columns: list[str]) -> dict[str, Any]:
-    """Shape the summary query's rows into the JSON summary (overall + by_clinician)."""
+    """Shape the summary query's rows into the JSON summary (overall + by_clinician).
+
+    Written column-wise with zip: a big service has tens of thousands of clinician lines."""
+    if not rows:
+        empty = {k: v.to_dict() for k, v in rates_from_counts(_zero_counts()).items()}
+        return {"episodes": 0, **empty, "by_clinician": {}}
+    table = dict(zip(columns, zip(*rows, strict=True), strict=True))
+    metric_columns = []
+    for num, den in METRICS.values():
+        k = [int(v) for v in table[num]]
+        n = [int(v) for v in table[den]]
+        rate, low, high = (a.tolist() for a in wilson_arrays(k, n))
+        metric_columns.append(
+            [
+                {"count": ki, "denominator": ni, "rate": r, "ci95": [lo, hi]}
+                if ni
+                else {"count": ki, "denominator": 0, "rate": None, "ci95": None}
+                for ki, ni, r, lo, hi in zip(k, n, rate, low, high, strict=True)
+            ]
+        )
+    names = list(METRICS)
     overall: dict[str, Any] = {}
     by_clinician: dict[str, Any] = {}
-    for row in rows:
-        record = dict(zip(columns, row, strict=True))
-        episodes = int(record["n_episodes"])
-        rates = {k: v.to_dict() for k, v in rates_from_counts(record).items()}
-        entry = {"episodes": episodes, **rates}
-        if record["is_overall"]:
+    for clinician, is_overall, episodes, *metrics in zip(
+        table["clinician_id"],
+        table["is_overall"],
+        table["n_episodes"],
+        *metric_columns,
+        strict=True,
+    ):
+        entry = {"episodes": int(episodes), **dict(zip(names, metrics, strict=True))}
+        if is_overall:
             overall = entry
         elif episodes > 0:  # ids whose rows were all bad make no clinician line
-            by_clinician[str(record["clinician_id"])] = entry
-    if not overall:
-        overall = {
-            "episodes": 0,
-            **{k: v.to_dict() for k, v in rates_from_counts(_zero_counts()).items()},
-        }
+            by_clinician[str(clinician)] = entry
     return {**overall, "by_clinician": by_clinician}
 
 

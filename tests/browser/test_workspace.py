@@ -3,6 +3,8 @@ enter a PHQ-9, see the chart and the signal."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.web.personas import PASSWORD, make_user
@@ -10,8 +12,25 @@ from tests.web.personas import PASSWORD, make_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def axe(node_modules: Path):
+    source = (node_modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+    def check(page) -> None:
+        # The CSP blocks an injected <script>; evaluate() is not blocked.
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(source)
+        violations = page.evaluate(
+            """async () => (await axe.run(document)).violations.map(
+                v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"""
+        )
+        assert violations == [], f"{page.url}: {violations}"
+
+    return check
+
+
 def test_a_clinician_enters_a_phq9_and_sees_the_chart_and_the_signal(
-    page, live_server, artifacts_dir
+    page, live_server, artifacts_dir, axe
 ) -> None:
     make_user("alice")
     page.goto(f"{live_server.url}/account/login/")
@@ -25,6 +44,7 @@ def test_a_clinician_enters_a_phq9_and_sees_the_chart_and_the_signal(
     page.fill("#id_code", "BR-0001")
     page.click("button:has-text('Add client')")
     page.wait_for_selector("text=Measurement plan")
+    axe(page)
     page.screenshot(path=str(artifacts_dir / "workspace-2-open-episode.png"), full_page=True)
     page.click("button:has-text('Open episode')")
 
@@ -32,6 +52,7 @@ def test_a_clinician_enters_a_phq9_and_sees_the_chart_and_the_signal(
     for item in range(1, 9):
         page.check(f"input[name=item_phq9_{item}][value='2']")
     page.check("input[name=item_phq9_9][value='1']")
+    axe(page)
     page.screenshot(path=str(artifacts_dir / "workspace-3-phq9-form.png"), full_page=True)
     page.click("button:has-text('Save')")
 
@@ -39,6 +60,7 @@ def test_a_clinician_enters_a_phq9_and_sees_the_chart_and_the_signal(
     assert page.locator("section.safety").is_visible()
     assert page.locator(".signal-safety").first.is_visible()
     assert "PHQ-9" in (page.locator("svg.chart").first.get_attribute("aria-label") or "")
+    axe(page)
     page.screenshot(path=str(artifacts_dir / "workspace-4-client-page.png"), full_page=True)
 
     page.click("text=Caseload")
@@ -46,7 +68,7 @@ def test_a_clinician_enters_a_phq9_and_sees_the_chart_and_the_signal(
     page.screenshot(path=str(artifacts_dir / "workspace-5-caseload.png"), full_page=True)
 
 
-def test_the_demo_caseload_in_the_browser(page, live_server, artifacts_dir) -> None:
+def test_the_demo_caseload_in_the_browser(page, live_server, artifacts_dir, axe) -> None:
     import datetime as dt
 
     from holdspace.web.clients.seed import demo_caseload, load_caseload
@@ -61,8 +83,10 @@ def test_the_demo_caseload_in_the_browser(page, live_server, artifacts_dir) -> N
 
     first_row = page.locator("table.caseload tbody tr").first
     assert "has-safety" in (first_row.get_attribute("class") or "")
+    axe(page)
     page.screenshot(path=str(artifacts_dir / "workspace-6-demo-caseload.png"), full_page=True)
 
     page.click("text=DEMO-003")
     assert page.locator("svg.chart").count() >= 3  # PHQ-9, GAD-7, PCL-5, WAI-SR
+    axe(page)
     page.screenshot(path=str(artifacts_dir / "workspace-7-demo-client.png"), full_page=True)

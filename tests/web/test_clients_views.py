@@ -140,3 +140,54 @@ def test_the_product_never_uses_a_blaming_word(world: World) -> None:
     for url in pages:
         text = _as(world.alice).get(url).content.decode().lower()
         assert not [w for w in banned if w in text], url
+
+
+def test_an_adaptation_is_marked_on_the_chart(world: World) -> None:
+    from holdspace.web.reviews.models import Adaptation
+
+    world.administration  # noqa: B018
+    Adaptation.objects.create(
+        episode=world.episode,
+        kind="pace",
+        description="Slower pacing",
+        starts_on_session=2,
+        instrument_id="phq9",
+        created_by=world.alice,
+    )
+
+    html = _as(world.alice).get(reverse("clients:episode_detail", args=[world.episode.pk]))
+
+    svg = html.content.decode().split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "Pace: Slower pacing" in svg
+
+
+def test_session_status_and_closing_the_episode(world: World) -> None:
+    session = world.session
+    browser = _as(world.alice)
+
+    browser.post(reverse("clients:session_status", args=[session.pk]), {"status": "missed"})
+    browser.post(reverse("clients:episode_close", args=[world.episode.pk]), {"end_reason": ""})
+    world.episode.refresh_from_db()
+    assert world.episode.status == "open"  # an end reason is needed
+
+    browser.post(
+        reverse("clients:episode_close", args=[world.episode.pk]), {"end_reason": "goals met"}
+    )
+
+    session.refresh_from_db()
+    world.episode.refresh_from_db()
+    assert session.status == "missed"
+    assert (world.episode.status, world.episode.end_reason) == ("closed", "goals met")
+    rows = browser.get(reverse("clients:dashboard")).context["rows"]
+    assert rows == []  # the dashboard lists open episodes only
+
+
+def test_a_bad_session_status_is_refused_with_a_message(world: World) -> None:
+    session = world.session
+    response = _as(world.alice).post(
+        reverse("clients:session_status", args=[session.pk]), {"status": "vanished"}, follow=True
+    )
+
+    session.refresh_from_db()
+    assert session.status == "attended"
+    assert "status" in response.content.decode()

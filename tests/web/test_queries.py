@@ -42,4 +42,5 @@ def test_query_count_does_not_grow_with_the_caseload(page: str) -> None:
         counts.append(_queries(user, url))
 
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 25, counts
+    # A sanity cap; includes the audit write and the notes partial. Growth is what matters.
+    assert counts[1] <= 40, counts

@@ -68,6 +68,9 @@ def episode_page(episode: Episode) -> dict[str, Any]:
         "direction": services.direction_of_change(data),
         "administrations": list(reversed(administrations)),
         "adaptations": annotations,
+        "other_episodes": list(
+            episode.client.episodes.exclude(pk=episode.pk).order_by("-opened_on", "-pk")
+        ),
         "notes": None,  # the notes partial loads its own list when given None
     }
 

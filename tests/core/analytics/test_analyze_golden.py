@@ -100,3 +100,25 @@ def test_empty_denominator_is_null(tmp_path):
     assert summary["recovery"]["denominator"] == 0
     assert summary["recovery"]["rate"] is None and summary["recovery"]["ci95"] is None
     json.dumps(summary)  # JSON-ready
+
+
+def test_vectorised_wilson_matches_the_reference():
+    from holdspace.analytics.metrics import wilson_arrays
+    from holdspace.change import wilson_interval
+
+    ks, ns = [0, 1, 5, 8, 10, 37], [10, 1, 9, 10, 10, 200]
+    rate, low, high = wilson_arrays(ks, ns)
+    for i, (k, n) in enumerate(zip(ks, ns, strict=True)):
+        assert (low[i], high[i]) == pytest.approx(wilson_interval(k, n), abs=1e-12)
+        assert rate[i] == pytest.approx(k / n)
+
+
+def test_episode_table_columns(tmp_path):
+    from holdspace.analytics.metrics import EPISODE_COLUMNS
+
+    path = tmp_path / "golden.csv"
+    write_cases(path, CASES[:3])
+    out = tmp_path / "out"
+    analyze(path, out=out)
+    columns = [d[0] for d in duckdb.sql(f"SELECT * FROM '{out / 'episodes.parquet'}'").description]
+    assert tuple(columns) == EPISODE_COLUMNS

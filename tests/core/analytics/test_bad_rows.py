@@ -132,3 +132,58 @@ def test_synth_command(tmp_path):
     a = duckdb.sql(f"SELECT * FROM '{out}' ORDER BY ALL").fetchall()
     b = duckdb.sql(f"SELECT * FROM '{again}' ORDER BY ALL").fetchall()
     assert a == b and len(a) > 30
+
+
+def test_column_order_bom_and_crlf_do_not_matter(tmp_path):
+    path = tmp_path / "odd.csv"
+    lines = [
+        "total,instrument,extra,episode_id,client_id,clinician_id,session_number,date",
+        "15,phq9,x,e1,c1,t1,1,2025-01-01",
+        "10,gad7,x,e1,c1,t1,1,2025-01-01",
+        "9,phq9,x,e1,c1,t1,2,2025-01-08",
+        "6,gad7,x,e1,c1,t1,2,2025-01-08",
+    ]
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    summary = analyze(path).summary
+    assert summary["bad_rows"] == 0
+    assert summary["reliable_recovery"]["count"] == 1
+
+
+def test_line_cut_short_at_end_of_file(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_text(HEADER + "e1,c1,t1,1,2025-01-01,phq9,15\ne1,c1,t1,2,2025-01-0")
+    summary = analyze(path).summary
+    assert [b["line"] for b in summary["bad_row_examples"]] == [3]
+
+
+def test_parquet_with_native_types_reports_rows(tmp_path):
+    import duckdb
+
+    path = tmp_path / "native.parquet"
+    duckdb.sql(
+        f"""COPY (SELECT * FROM (VALUES
+            ('e1', 'c1', 't1', 1, DATE '2025-01-01', 'phq9', 15.0),
+            ('e1', 'c1', 't1', 1, DATE '2025-01-01', 'gad7', 10.0),
+            ('e1', 'c1', 't1', 2, DATE '2025-01-08', 'phq9', 99.0),
+            ('e1', 'c1', 't1', 2, DATE '2025-01-08', 'gad7', NULL),
+            ('e1', 'c1', 't1', 3, DATE '2025-01-15', 'phq9', 9.0),
+            ('e1', 'c1', 't1', 3, DATE '2025-01-15', 'gad7', 6.0))
+          AS t(episode_id, client_id, clinician_id, session_number, date, instrument, total))
+        TO '{path}' (FORMAT parquet)"""
+    )
+    summary = analyze(path).summary
+    assert summary["bad_row_examples"] == [
+        {"line": 3, "reason": "total 99.0 is outside phq9 range 0-27"}
+    ]
+    assert summary["reliable_recovery"]["count"] == 1
+
+
+def test_progress_runner_gives_the_same_summary(tmp_path):
+    from holdspace.cli.analytics import _with_progress
+    from holdspace.synth import write_file
+
+    path = tmp_path / "s.parquet"
+    write_file(path, 300, seed=6)
+    plain = analyze(path).summary
+    with_bar = analyze(path, run=_with_progress).summary
+    assert with_bar == plain
