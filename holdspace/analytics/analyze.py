@@ -14,6 +14,7 @@ from holdspace.analytics.load import (
     DataFileError,
     InstrumentRange,
     Loaded,
+    Source,
     bad_row_details,
     open_source,
     reject_count,
@@ -65,36 +66,16 @@ def analyze(
     """Compute the service summary for one data file.
 
     ``strict`` raises :class:`DataFileError` at the first bad row instead of skipping it.
-    ``run(con, sql)`` executes the long statement (used for the CLI's progress bar).
-    The connection is left holding the tables ``agg`` and ``episodes``.
+    ``run(con, sql)`` executes the long statement (used for the CLI's progress bar). With a
+    ``connection`` or ``out``, the connection keeps the per-episode table ``episodes``.
     """
     cfg = config or TalkingTherapiesConfig()
     con = connection or duckdb.connect()
     known = list(ranges) if ranges is not None else instrument_ranges()
     source = open_source(con, path, known)
-    episodes = flags_sql(
-        f"({aggregate_sql(source.sql, cfg, 'duckdb')}) AS agg", cfg, only_valid=False
-    )
-    # One pass over the file: read, validate, aggregate, count bad rows. The per-episode
-    # table is kept only when asked for (it costs a million-row table on big files).
     keep = out is not None or connection is not None
-    if keep:
-        statements = [f"CREATE OR REPLACE TEMP TABLE episodes_all AS {episodes}"]
-        summary_statement = summary_sql("episodes_all")
-    else:
-        statements = []
-        summary_statement = summary_sql(f"({episodes}) AS episodes_all")
     try:
-        for statement in statements:
-            _execute(con, statement, run)
-        result = _execute(con, summary_statement, run)
-        columns = [d[0] for d in result.description]
-        rows = result.fetchall()
-        if keep:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE episodes AS "
-                "SELECT * EXCLUDE (valid_rows, bad_rows) FROM episodes_all WHERE valid_rows > 0"
-            )
+        columns, rows = _summary_rows(con, source, cfg, keep=keep, run=run)
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFileError(f"{path.name}: cannot read the file ({first})") from None
@@ -117,6 +98,34 @@ def analyze(
     return AnalyzeResult(summary, loaded, outputs)
 
 
+def _summary_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    cfg: TalkingTherapiesConfig,
+    *,
+    keep: bool,
+    run: Callable[[duckdb.DuckDBPyConnection, str], Any] | None,
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """One pass over the file: read, validate, aggregate, count bad rows, summarise. The
+    per-episode table is materialised only when kept (a million-row table on big files)."""
+    episodes = flags_sql(
+        f"({aggregate_sql(source.sql, cfg, 'duckdb')}) AS agg", cfg, only_valid=False
+    )
+    if keep:
+        _execute(con, f"CREATE OR REPLACE TEMP TABLE episodes_all AS {episodes}", run)
+        result = con.execute(summary_sql("episodes_all"))
+    else:
+        result = _execute(con, summary_sql(f"({episodes}) AS episodes_all"), run)
+    columns = [d[0] for d in result.description]
+    rows = result.fetchall()
+    if keep:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE episodes AS "
+            "SELECT * EXCLUDE (valid_rows, bad_rows) FROM episodes_all WHERE valid_rows > 0"
+        )
+    return columns, rows
+
+
 def _execute(
     con: duckdb.DuckDBPyConnection,
     sql: str,
@@ -128,7 +137,7 @@ def _execute(
 def _loaded(
     con: duckdb.DuckDBPyConnection,
     path: Path,
-    source: Any,
+    source: Source,
     ranges: Sequence[InstrumentRange],
     overall: dict[str, Any],
 ) -> Loaded:

@@ -8,6 +8,7 @@ PostgreSQL database when the suite runs with DATABASE_URL=postgres://...; 15-40 
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import threading
@@ -42,7 +43,8 @@ def burst(port: int, tokens: list[list[str]], results: list[tuple[str, bool, Out
             out = Outcome()
             try:
                 complete_checkin(port, token, risk=risk, out=out)
-            except OSError as exc:
+            # A connection cut by kill -9 surfaces as either exception family.
+            except (OSError, http.client.HTTPException) as exc:
                 out.error = type(exc).__name__
             results.append((token, risk, out))
             if out.error:

@@ -1,4 +1,4 @@
-"""Every environment variable the settings read is documented, and nothing else is."""
+"""Every environment variable Holdspace reads is documented, and nothing else is."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = sorted((ROOT / "holdspace" / "web").glob("settings*.py"))
+SOURCES = sorted((ROOT / "holdspace").rglob("*.py"))
 DOC = ROOT / "docs" / "configuration.md"
 READS = re.compile(
-    r"""(?:os\.getenv|os\.environ\.get|os\.environ\.setdefault|envbool|envint)\(\s*["']([A-Z0-9_]+)["']"""
+    r"""(?:os\.getenv|os\.environ\.get|os\.environ\.setdefault|envbool|envint|_int)\(\s*["']([A-Z0-9_]+)["']"""
     r"""|os\.environ\[["']([A-Z0-9_]+)["']\]"""
 )
 
 
 def variables_read() -> set[str]:
     found: set[str] = set()
-    for path in SETTINGS:
+    for path in SOURCES:
         for match in READS.finditer(path.read_text()):
             found.add(match.group(1) or match.group(2))
     return found
