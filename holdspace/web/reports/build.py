@@ -155,7 +155,7 @@ def episode_report(episode: Episode, *, clinician: bool) -> EpisodeReport:
         episode=episode,
         measures=_measures(page["charts"]),
         notes=client_notes(episode),
-        goals=list(episode.goals.all()),  # type: ignore[attr-defined]
+        goals=list(episode.goals.all()),
         signals=page["signals"] if clinician else [],
         **extras,
     )

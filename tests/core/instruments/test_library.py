@@ -92,8 +92,9 @@ def test_items_have_labels_options_and_text_when_shipped(ins: instruments.Instru
         assert (item.text is not None) == ins.text_available
 
 
-def test_the_docs_table_matches_the_definitions() -> None:
-    text = DOCS.read_text(encoding="utf-8")
+@pytest.mark.parametrize("doc", [DOCS, ROOT / "README.md"], ids=lambda p: p.name)
+def test_the_docs_table_matches_the_definitions(doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8")
     match = re.search(
         r"<!-- instrument-table:start -->\n(.*?)\n<!-- instrument-table:end -->", text, re.S
     )
