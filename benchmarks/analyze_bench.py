@@ -4,10 +4,13 @@
     uv run python benchmarks/analyze_bench.py --episodes 20000   # quick run
 
 Each implementation runs in its own child process so its peak memory (max RSS) is its own;
-the time is the work inside the child (imports excluded), best of --repeat runs (default 3).
-Data is generated once with holdspace.synth (seed 0) and kept in --dir. The three must agree on
-every count (overall and per clinician); the script prints the ratios against the targets:
-pandas / analyze >= 20, analyze / hand-written <= 1.5, analyze peak RSS < 4 GB.
+the time is the work inside the child that produces its result (imports excluded; turning the
+result into lists of counts for the agreement check is not timed), best of --repeat runs
+(default 3), the implementations taking turns. DuckDB runs on as many threads as the machine
+has cores (its default; checked). Data is generated once with holdspace.synth (seed 0) and
+kept in --dir. The three must agree on every count (overall and per clinician); the script
+prints the ratios against the targets: pandas / analyze >= 20, analyze / hand-written <= 1.5,
+analyze peak RSS < 4 GB.
 """
 
 from __future__ import annotations
@@ -37,9 +40,12 @@ COUNTS = (
 
 def run_analyze(path: Path) -> dict:
     from holdspace.analytics import analyze
-    from holdspace.analytics.metrics import METRICS
 
-    summary = analyze(path).summary
+    return analyze(path).summary
+
+
+def counts_analyze(summary: dict) -> dict:
+    from holdspace.analytics.metrics import METRICS
 
     def counts(entry: dict) -> list[int]:
         out = [entry["episodes"]]
@@ -88,12 +94,15 @@ FROM f GROUP BY GROUPING SETS ((), (clinician_id))
 """
 
 
-def run_handwritten(path: Path) -> dict:
+def run_handwritten(path: Path) -> list:
     import duckdb
 
     reader = "read_csv" if path.suffix == ".csv" else "read_parquet"
     source = f"{reader}('{path}')"
-    rows = duckdb.connect().execute(HAND_SQL.format(source=source)).fetchall()
+    return duckdb.connect().execute(HAND_SQL.format(source=source)).fetchall()
+
+
+def counts_handwritten(rows: list) -> dict:
     out: dict = {"by_clinician": {}}
     for clinician, overall, *counts in rows:
         if overall:
@@ -103,7 +112,7 @@ def run_handwritten(path: Path) -> dict:
     return out
 
 
-def run_pandas(path: Path) -> dict:
+def run_pandas(path: Path) -> tuple:
     import pandas as pd
 
     columns = ["episode_id", "clinician_id", "session_number", "instrument", "total"]
@@ -144,12 +153,19 @@ def run_pandas(path: Path) -> dict:
     ).reindex(episodes.index, fill_value=False)
     episodes = episodes.join(flags)
     cols = ["finished", "paired", "case1", "recovered", "ri", "rr", "rd"]
+    # What an analyst writes: one vectorised groupby, overall and per clinician.
+    overall = [len(episodes), *episodes[cols].sum().tolist()]
+    by = episodes.groupby("clinician_id")[cols].sum()
+    by.insert(0, "episodes", episodes.groupby("clinician_id").size())
+    return overall, by
 
-    def counts(frame: pd.DataFrame) -> list[int]:
-        return [len(frame)] + [int(frame[c].sum()) for c in cols]
 
-    by = {str(k): counts(g) for k, g in episodes.groupby("clinician_id")}
-    return {"overall": counts(episodes), "by_clinician": by}
+def counts_pandas(result: tuple) -> dict:
+    overall, by = result
+    by_clinician = {
+        str(k): [int(v) for v in values] for k, values in zip(by.index, by.to_numpy(), strict=True)
+    }
+    return {"overall": [int(v) for v in overall], "by_clinician": by_clinician}
 
 
 def _warm_imports(impl: str) -> None:
@@ -159,12 +175,30 @@ def _warm_imports(impl: str) -> None:
     if impl == "pandas":
         import pandas  # noqa: F401
     if impl == "analyze":
+        # analyze fetches numpy columns; DuckDB imports numpy and numpy.ma on first use.
+        import numpy.ma  # noqa: F401
+
         from holdspace.analytics import instrument_ranges
 
         instrument_ranges()
 
 
-IMPLEMENTATIONS = {"analyze": run_analyze, "handwritten": run_handwritten, "pandas": run_pandas}
+# name -> (the timed work, the untimed conversion to comparable counts). Only each
+# implementation's own result is timed; turning it into lists of counts for the agreement
+# check is the harness's work, not the implementation's.
+def _duckdb_threads() -> int:
+    """DuckDB's thread count in a fresh connection (its default is the machine's cores)."""
+    import duckdb
+
+    row = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()
+    return int(row[0]) if row else 0
+
+
+IMPLEMENTATIONS = {
+    "analyze": (run_analyze, counts_analyze),
+    "handwritten": (run_handwritten, counts_handwritten),
+    "pandas": (run_pandas, counts_pandas),
+}
 
 
 # --- the parent: data, timing, memory, agreement -------------------------------------------
@@ -195,15 +229,19 @@ def main() -> None:
     args = parser.parse_args()
     if args.run:
         _warm_imports(args.run)
+        work, to_counts = IMPLEMENTATIONS[args.run]
         started = time.perf_counter()
-        result = IMPLEMENTATIONS[args.run](args.file)
-        result["seconds"] = time.perf_counter() - started
+        raw = work(args.file)
+        seconds = time.perf_counter() - started
+        result = to_counts(raw)
+        result["seconds"] = seconds
+        result["duckdb_threads"] = _duckdb_threads()
         args.result.write_text(json.dumps(result))
         return
     from holdspace.synth import write_file
 
     args.dir.mkdir(parents=True, exist_ok=True)
-    print(f"analyze benchmark: {args.episodes} episodes")
+    print(f"analyze benchmark: {args.episodes} episodes, {os.cpu_count()} cores")
     for fmt in args.formats.split(","):
         path = args.dir / f"synth_{args.episodes}.{fmt}"
         if not path.exists():
@@ -213,13 +251,21 @@ def main() -> None:
         results: dict[str, dict] = {}
         times: dict[str, tuple[float, float]] = {}
         impls = ["handwritten", "analyze"] + ([] if args.skip_pandas else ["pandas"])
+        runs: dict[str, list[tuple[float, float]]] = {impl: [] for impl in impls}
+        # Best of --repeat runs, each in a fresh process, taken in turns (hand-written,
+        # analyze, pandas, hand-written, …) so that load from other work on a shared machine
+        # falls on all of them alike rather than on whichever ran during a busy minute.
+        for _ in range(args.repeat):
+            for impl in impls:
+                runs[impl].append(child(impl, path, args.dir / f"result_{impl}_{fmt}.json"))
         for impl in impls:
             out = args.dir / f"result_{impl}_{fmt}.json"
-            # Best of --repeat runs, each in a fresh process: the machine is shared and noisy.
-            runs = [child(impl, path, out) for _ in range(args.repeat)]
-            times[impl] = (min(r[0] for r in runs), max(r[1] for r in runs))
+            times[impl] = (min(r[0] for r in runs[impl]), max(r[1] for r in runs[impl]))
             results[impl] = json.loads(out.read_text())
             results[impl].pop("seconds", None)
+            threads = results[impl].pop("duckdb_threads", None)
+            if impl != "pandas" and threads != os.cpu_count():
+                raise SystemExit(f"DuckDB ran on {threads} threads, not {os.cpu_count()} cores")
             print(f"  {fmt:8s} {impl:12s} {times[impl][0]:8.2f}s  peak RSS {times[impl][1]:.2f} GB")
         agree = all(results[i] == results["analyze"] for i in impls)
         overall = dict(zip(COUNTS, results["analyze"]["overall"], strict=True))

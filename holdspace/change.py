@@ -223,6 +223,20 @@ class FirstLast:
         return self.last_session != self.first_session
 
 
+# An episode's outcome flags, in the order both the pure-Python reference
+# (`EpisodeOutcome.to_dict`) and the SQL per-episode table (analytics.metrics) list them.
+OUTCOME_FLAGS = (
+    "finished",
+    "paired",
+    "caseness_first",
+    "caseness_last",
+    "recovered",
+    "reliable_improvement",
+    "reliable_deterioration",
+    "reliable_recovery",
+)
+
+
 @dataclass(frozen=True)
 class EpisodeOutcome:
     """One episode's paired metrics. A flag is None when the episode is outside its
@@ -241,20 +255,7 @@ class EpisodeOutcome:
     anxiety: FirstLast | None
 
     def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            k: getattr(self, k)
-            for k in (
-                "scored_sessions",
-                "finished",
-                "paired",
-                "caseness_first",
-                "caseness_last",
-                "recovered",
-                "reliable_improvement",
-                "reliable_deterioration",
-                "reliable_recovery",
-            )
-        }
+        out: dict[str, object] = {k: getattr(self, k) for k in ("scored_sessions", *OUTCOME_FLAGS)}
         for name, pair in (("depression", self.depression), ("anxiety", self.anxiety)):
             out[f"{name}_first"] = None if pair is None else pair.first
             out[f"{name}_last"] = None if pair is None else pair.last

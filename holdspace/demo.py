@@ -18,6 +18,7 @@ import numpy as np
 from holdspace import synth
 from holdspace.instruments import Instrument, UnknownInstrumentError, get_instrument
 from holdspace.synth import Alliance, Kind
+from holdspace.trajectories import Rows, TrajectoryModel, fit
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,17 @@ class Story:
     risk_sessions: tuple[int, ...] = ()
     missed_sessions: tuple[int, ...] = ()
     weeks_since_last: int = 1  # a measurement gap is a long time since the last session
+    # A PHQ-9 rise of at least this many points, short of reliable deterioration: "not yet
+    # helped" that shows under both not-on-track methods (no reliable improvement by session
+    # 13, and past the demo model's review line, which a flat course stays inside).
+    rise: float | None = None
 
 
 STORIES: tuple[Story, ...] = (
     Story("improving", "improving", 8),
     Story("safety", "improving", 5, risk_sessions=(5,)),
     Story("deterioration", "deteriorating", 7),
-    Story("not_on_track", "flat", 14),
+    Story("not_on_track", "deteriorating", 14, rise=4),
     Story("alliance", "improving", 7, alliance="low"),
     Story("attendance", "improving", 10, missed_sessions=(7, 8, 9, 10)),
     Story("gap", "improving", 4, weeks_since_last=9),
@@ -76,6 +81,33 @@ def demo_caseload(today: dt.date, *, clients: int = 10, seed: int = 7) -> list[D
         story = STORIES[i] if i < len(STORIES) else rng.choice(STORIES)
         out.append(_client(f"DEMO-{i + 1:03d}", story, today, rng, np_rng))
     return out
+
+
+def demo_trajectory_model(
+    *, episodes: int = 2000, seed: int = 0, fitted_on: dt.date | None = None
+) -> TrajectoryModel:
+    """A PHQ-9 expected-trajectory model fitted on `episodes` synthetic episodes
+    (`holdspace.synth`), enough for method (b) of "not on track", so the demo's client pages
+    show the expected band. A real service fits its own (`holdspace trajectories fit`)."""
+    from holdspace.change import instrument_thresholds
+    from holdspace.signals import SignalConfig
+
+    columns = synth.generate_arrays(episodes, seed=seed)
+    keep = (columns["instrument"] == 0) & ~np.isnan(columns["total"])  # 0 = PHQ-9
+    # Rows come out grouped by episode and ordered by session; number episodes 0..E-1.
+    codes = np.unique(columns["episode"][keep], return_inverse=True)[1].astype(np.int64)
+    rows = Rows(codes, columns["session_number"][keep].astype(np.int64), columns["total"][keep])
+    info = instrument_thresholds("phq9")
+    return fit(
+        rows,
+        instrument_id="phq9",
+        direction=info.direction,
+        total_range=(info.total_min, info.total_max),
+        boundary_quantile=SignalConfig().value(
+            "not_on_track.expected_trajectory", "boundary_quantile"
+        ),
+        fitted_on=fitted_on,
+    )
 
 
 def _client(
@@ -122,7 +154,8 @@ def _generate(story: Story, first: dt.date, np_rng: np.random.Generator) -> synt
 
 
 def _shows(story: Story, episode: synth.SynthEpisode) -> bool:
-    """Deterioration must be reliable, flat must stay short of reliable improvement."""
+    """Deterioration must be reliable, flat must stay short of reliable improvement, and a
+    rise must stay short of reliable deterioration."""
     totals = [
         m.total for m in episode.measurements if m.instrument == "phq9" and m.total is not None
     ]
@@ -130,6 +163,8 @@ def _shows(story: Story, episode: synth.SynthEpisode) -> bool:
     if len(totals) < 2 or threshold is None:
         return True
     change = totals[-1] - totals[0]
+    if story.rise is not None:
+        return story.rise <= change < threshold
     if story.kind == "deteriorating":
         return change >= threshold
     if story.kind == "flat":

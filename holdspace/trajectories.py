@@ -16,7 +16,10 @@ codes 0..E-1, rows of one episode adjacent), ``session`` and ``total``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -59,11 +62,24 @@ class TrajectoryModel:
     coefficients: dict[str, tuple[float, ...]]  # "0.25", "0.5", "0.75", "boundary"
     total_min: float
     total_max: float
+    fitted_on: str = ""  # ISO date of the fit: a saved model says how old it is
+
+    @property
+    def quantiles(self) -> dict[str, float]:
+        """Coefficient key -> the quantile it was fitted at (the boundary's is mirrored on a
+        higher-is-better scale)."""
+        out = {k: float(k) for k in self.coefficients if k != "boundary"}
+        q = self.boundary_quantile
+        out["boundary"] = q if self.direction == "higher_is_worse" else 1.0 - q
+        return out
+
+    def predict(self, key: str, intake: FloatArray, session: FloatArray) -> FloatArray:
+        """The fitted quantile `key` at each (intake, session), kept inside the scale."""
+        values = _design(intake, session) @ np.array(self.coefficients[key])
+        return np.asarray(np.clip(values, self.total_min, self.total_max), dtype=np.float64)
 
     def _predict(self, key: str, intake: float, session: int) -> float:
-        row = _design(np.array([float(intake)]), np.array([float(session)]))[0]
-        value = float(row @ np.array(self.coefficients[key]))
-        return min(max(value, self.total_min), self.total_max)
+        return float(self.predict(key, np.array([float(intake)]), np.array([float(session)]))[0])
 
     def expected(self, intake: float, session: int) -> float:
         return self._predict("0.5", intake, session)
@@ -85,20 +101,65 @@ class TrajectoryModel:
             "total_min": self.total_min,
             "total_max": self.total_max,
             "formula": "total ~ 1 + intake + log(session) + intake:log(session)",
+            "quantiles": self.quantiles,
+            "fitted_on": self.fitted_on,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrajectoryModel:
+        """Raises ValueError naming the first missing or malformed field."""
+        if not isinstance(data, dict):
+            raise ValueError("a trajectory model must be a JSON object")
+
+        def field(name: str, convert: Any) -> Any:
+            if name not in data:
+                raise ValueError(f"trajectory model: field {name!r} is missing")
+            try:
+                return convert(data[name])
+            except (TypeError, ValueError, AttributeError) as exc:
+                raise ValueError(f"trajectory model: field {name!r} is not valid ({exc})") from None
+
+        def coefficients(raw: dict[str, Any]) -> dict[str, tuple[float, ...]]:
+            out = {str(k): tuple(float(c) for c in v) for k, v in raw.items()}
+            # The signal's sentence reads the median and the chart the band: all four needed.
+            needed = {*(str(q) for q in BAND), "boundary"}
+            if not needed <= set(out) or any(len(v) != 4 for v in out.values()):
+                raise ValueError(f"needs {', '.join(sorted(needed))}, four numbers each")
+            return out
+
+        def direction(raw: str) -> Direction:
+            if raw not in ("higher_is_worse", "higher_is_better"):
+                raise ValueError("allowed: higher_is_worse, higher_is_better")
+            return raw  # type: ignore[return-value]  # checked just above
+
         return cls(
-            instrument_id=data["instrument_id"],
-            direction=data["direction"],
-            n_episodes=int(data["n_episodes"]),
-            n_rows=int(data["n_rows"]),
-            boundary_quantile=float(data["boundary_quantile"]),
-            coefficients={k: tuple(float(c) for c in v) for k, v in data["coefficients"].items()},
-            total_min=float(data["total_min"]),
-            total_max=float(data["total_max"]),
+            instrument_id=field("instrument_id", str),
+            direction=field("direction", direction),
+            n_episodes=field("n_episodes", int),
+            n_rows=field("n_rows", int),
+            boundary_quantile=field("boundary_quantile", float),
+            coefficients=field("coefficients", coefficients),
+            total_min=field("total_min", float),
+            total_max=field("total_max", float),
+            fitted_on=str(data.get("fitted_on", "")),
         )
+
+
+def save_model(model: TrajectoryModel, path: Path) -> None:
+    """Write the fitted model as JSON (coefficients, quantiles, training size, fit date)."""
+    path.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def load_model(path: Path) -> TrajectoryModel:
+    """Read a model written by :func:`save_model`; ValueError names the file and the field."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    try:
+        return TrajectoryModel.from_dict(data)
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -142,6 +203,7 @@ def fit(
     max_rows: int = 5_000,
     seed: int = 0,
     band: bool = True,
+    fitted_on: date | None = None,
 ) -> TrajectoryModel:
     """Fit the band and the boundary on completed episodes (two or more scored sessions).
 
@@ -168,6 +230,7 @@ def fit(
         coefficients=coefficients,
         total_min=float(total_range[0]),
         total_max=float(total_range[1]),
+        fitted_on=(fitted_on or date.today()).isoformat(),
     )
 
 
@@ -197,10 +260,9 @@ def outcomes(rows: Rows, rule: Rule) -> dict[str, npt.NDArray[np.bool_]]:
     improved = -worse >= rule.reliable_change
     if rule.caseness is None:
         recovered = np.zeros_like(improved)
-    elif rule.direction == "higher_is_worse":
-        recovered = improved & (first >= rule.caseness) & (last < rule.caseness)
-    else:
-        recovered = improved & (first <= rule.caseness) & (last > rule.caseness)
+    else:  # at or beyond the caseness cut-off at first, on the healthy side at last
+        at_first = _worse(first - rule.caseness, rule.direction) >= 0
+        recovered = improved & at_first & (_worse(last - rule.caseness, rule.direction) < 0)
     return {
         "deteriorated": deteriorated,
         "unimproved": ~deteriorated & ~improved,
@@ -221,15 +283,8 @@ def first_flags(rows: Rows, rule: Rule, model: TrajectoryModel | None) -> dict[s
     )
     flags = {"default_rule": default & eligible}
     if model is not None:
-        x = _design(intake, session)
-        boundary = np.clip(
-            x @ np.array(model.coefficients["boundary"]), model.total_min, model.total_max
-        )
-        beyond = (
-            rows.total > boundary
-            if rule.direction == "higher_is_worse"
-            else (rows.total < boundary)
-        )
+        boundary = model.predict("boundary", intake, session)
+        beyond = _worse(rows.total - boundary, rule.direction) > 0
         flags["expected_trajectory"] = beyond & eligible
     out: dict[str, FloatArray] = {}
     for name, flag in flags.items():

@@ -19,7 +19,7 @@ from holdspace.analytics.load import (
     open_source,
     reject_count,
 )
-from holdspace.analytics.metrics import aggregate_sql, flags_sql, summary_from_rows, summary_sql
+from holdspace.analytics.metrics import aggregate_sql, flags_sql, summary_from_columns, summary_sql
 from holdspace.change import TalkingTherapiesConfig
 
 
@@ -75,19 +75,18 @@ def analyze(
     source = open_source(con, path, known)
     keep = out is not None or connection is not None
     try:
-        columns, rows = _summary_rows(con, source, cfg, keep=keep, run=run)
+        table = _summary_table(con, source, cfg, keep=keep, run=run)
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFileError(f"{path.name}: cannot read the file ({first})") from None
-    overall = dict(
-        zip(columns, next(r for r in rows if r[columns.index("is_overall")]), strict=True)
-    )
+    at = int(table["is_overall"].argmax())  # the GROUPING SETS query always has this row
+    overall = {name: table[name][at] for name in ("valid_rows", "bad_rows")}
     loaded = _loaded(con, path, source, known, overall)
     if strict and loaded.bad_rows:
         first_bad = loaded.bad_rows[0]
         raise DataFileError(f"{path.name}: line {first_bad.line}: {first_bad.reason}")
     summary = {
-        **summary_from_rows(rows, columns),
+        **summary_from_columns(table),
         "rows": loaded.total_rows,
         "valid_rows": loaded.valid_rows,
         "bad_rows": loaded.bad_count,
@@ -98,16 +97,18 @@ def analyze(
     return AnalyzeResult(summary, loaded, outputs)
 
 
-def _summary_rows(
+def _summary_table(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     cfg: TalkingTherapiesConfig,
     *,
     keep: bool,
     run: Callable[[duckdb.DuckDBPyConnection, str], Any] | None,
-) -> tuple[list[str], list[tuple[Any, ...]]]:
+) -> dict[str, Any]:
     """One pass over the file: read, validate, aggregate, count bad rows, summarise. The
-    per-episode table is materialised only when kept (a million-row table on big files)."""
+    per-episode table is materialised only when kept (a million-row table on big files).
+    The summary comes back as numpy columns: fetching tens of thousands of clinician rows as
+    Python tuples cost more than the rest of the summary."""
     episodes = flags_sql(
         f"({aggregate_sql(source.sql, cfg, 'duckdb')}) AS agg", cfg, only_valid=False
     )
@@ -116,14 +117,13 @@ def _summary_rows(
         result = con.execute(summary_sql("episodes_all"))
     else:
         result = _execute(con, summary_sql(f"({episodes}) AS episodes_all"), run)
-    columns = [d[0] for d in result.description]
-    rows = result.fetchall()
+    table: dict[str, Any] = result.fetchnumpy()
     if keep:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE episodes AS "
             "SELECT * EXCLUDE (valid_rows, bad_rows) FROM episodes_all WHERE valid_rows > 0"
         )
-    return columns, rows
+    return table
 
 
 def _execute(

@@ -13,10 +13,13 @@ reference that the golden tests hold both SQL paths to.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from holdspace.change import Z_95, TalkingTherapiesConfig, wilson_interval
+from holdspace.change import OUTCOME_FLAGS, Z_95, TalkingTherapiesConfig, wilson_interval
 
 Dialect = Literal["duckdb", "postgres"]
 
@@ -46,14 +49,7 @@ EPISODE_COLUMNS = (
     "anx_first_session",
     "anx_last",
     "anx_last_session",
-    "finished",
-    "paired",
-    "caseness_first",
-    "caseness_last",
-    "recovered",
-    "reliable_improvement",
-    "reliable_deterioration",
-    "reliable_recovery",
+    *OUTCOME_FLAGS,
 )
 
 
@@ -88,15 +84,15 @@ def aggregate_sql(source: str, config: TalkingTherapiesConfig, dialect: Dialect)
     total and ``ok`` (FALSE for a row that breaks a rule; such a row has NULL instrument and
     total, so it counts only in ``bad_rows``). One pass over the data does both jobs.
     """
-    dep = f"instrument = {_lit(config.depression)} AND total IS NOT NULL"
-    anx = f"instrument = {_lit(config.anxiety)} AND total IS NOT NULL"
+    # Each row's conditions are computed once in a projection and read by every aggregate
+    # that filters on them (a few per cent less CPU on DuckDB than repeating them in each
+    # FILTER, measured on the 17.6 M-row benchmark file).
+    dep, anx = "is_dep", "is_anx"
     dep_first, dep_last = _first_last(dialect, dep)
     anx_first, anx_last = _first_last(dialect, anx)
     extra = ""
     if config.finished_min_sessions != 2:
-        extra = (
-            ", count(DISTINCT session_number) FILTER (WHERE total IS NOT NULL) AS scored_sessions"
-        )
+        extra = ", count(DISTINCT session_number) FILTER (WHERE scored) AS scored_sessions"
     # An episode belongs to one client and one clinician. PostgreSQL takes min(); DuckDB's
     # any_value() is much cheaper on strings and gives the same answer for such data.
     pick = "any_value" if dialect == "duckdb" else "min"
@@ -105,14 +101,19 @@ def aggregate_sql(source: str, config: TalkingTherapiesConfig, dialect: Dialect)
     {pick}(client_id) FILTER (WHERE ok) AS client_id,
     {pick}(clinician_id) FILTER (WHERE ok) AS clinician_id,
     count(*) FILTER (WHERE ok) AS valid_rows, count(*) FILTER (WHERE NOT ok) AS bad_rows,
-    min(session_number) FILTER (WHERE total IS NOT NULL) AS first_session,
-    max(session_number) FILTER (WHERE total IS NOT NULL) AS last_session,
+    min(session_number) FILTER (WHERE scored) AS first_session,
+    max(session_number) FILTER (WHERE scored) AS last_session,
     {dep_first} AS dep_first, min(session_number) FILTER (WHERE {dep}) AS dep_first_session,
     {dep_last} AS dep_last, max(session_number) FILTER (WHERE {dep}) AS dep_last_session,
     {anx_first} AS anx_first, min(session_number) FILTER (WHERE {anx}) AS anx_first_session,
     {anx_last} AS anx_last, max(session_number) FILTER (WHERE {anx}) AS anx_last_session
     {extra}
-  FROM {source}
+  FROM (
+    SELECT *, total IS NOT NULL AS scored,
+      instrument = {_lit(config.depression)} AND total IS NOT NULL AS is_dep,
+      instrument = {_lit(config.anxiety)} AND total IS NOT NULL AS is_anx
+    FROM {source}
+  ) AS scored_rows
   GROUP BY episode_id
 """
 
@@ -181,7 +182,7 @@ def summary_sql(episodes: str) -> str:
     return f"""
 SELECT clinician_id, GROUPING(clinician_id) = 1 AS is_overall,
   count(*) FILTER (WHERE valid_rows > 0) AS n_episodes,
-  sum(valid_rows) AS valid_rows, sum(bad_rows) AS bad_rows,
+  CAST(sum(valid_rows) AS BIGINT) AS valid_rows, CAST(sum(bad_rows) AS BIGINT) AS bad_rows,
   count(*) FILTER (WHERE finished) AS n_finished,
   count(*) FILTER (WHERE paired) AS n_paired,
   count(*) FILTER (WHERE paired AND caseness_first) AS n_caseness_first,
@@ -236,41 +237,75 @@ def wilson_arrays(k: Any, n: Any, z: float = Z_95) -> tuple[Any, Any, Any]:
 
 
 def summary_from_rows(rows: list[tuple[Any, ...]], columns: list[str]) -> dict[str, Any]:
-    """Shape the summary query's rows into the JSON summary (overall + by_clinician).
-
-    Written column-wise with zip: a big service has tens of thousands of clinician lines."""
+    """Shape the summary query's rows into the JSON summary (overall + by_clinician)."""
     if not rows:
+        return summary_from_columns({c: [] for c in columns})
+    table = dict(zip(columns, zip(*rows, strict=True), strict=True))
+    return summary_from_columns(table)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small containers: a service
+    with 25,000 clinicians needs about 200,000 dicts and lists, none of them cyclic, and the
+    collections their allocation triggers took several times longer than building them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def summary_from_columns(table: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON summary (overall + by_clinician) from the summary query's columns (sequences
+    or numpy arrays, e.g. DuckDB's ``fetchnumpy()``), one row per clinician plus the overall
+    row. Rates and Wilson intervals are computed for all rows at once with numpy; the only
+    per-row Python left is building the JSON-ready dicts."""
+    import numpy as np
+
+    if len(table["is_overall"]) == 0:
         empty = {k: v.to_dict() for k, v in rates_from_counts(_zero_counts()).items()}
         return {"episodes": 0, **empty, "by_clinician": {}}
-    table = dict(zip(columns, zip(*rows, strict=True), strict=True))
-    metric_columns = []
-    for num, den in METRICS.values():
-        k = [int(v) for v in table[num]]
-        n = [int(v) for v in table[den]]
-        rate, low, high = (a.tolist() for a in wilson_arrays(k, n))
-        metric_columns.append(
-            [
-                {"count": ki, "denominator": ni, "rate": r, "ci95": [lo, hi]}
-                if ni
-                else {"count": ki, "denominator": 0, "rate": None, "ci95": None}
-                for ki, ni, r, lo, hi in zip(k, n, rate, low, high, strict=True)
-            ]
-        )
-    names = list(METRICS)
-    overall: dict[str, Any] = {}
-    by_clinician: dict[str, Any] = {}
-    for clinician, is_overall, episodes, *metrics in zip(
-        table["clinician_id"],
-        table["is_overall"],
-        table["n_episodes"],
-        *metric_columns,
-        strict=True,
-    ):
-        entry = {"episodes": int(episodes), **dict(zip(names, metrics, strict=True))}
-        if is_overall:
-            overall = entry
-        elif episodes > 0:  # ids whose rows were all bad make no clinician line
-            by_clinician[str(clinician)] = entry
+
+    def ints(column: str) -> Any:
+        values = table[column]
+        if isinstance(values, np.ndarray):
+            return values.astype(np.int64)
+        return np.fromiter((int(v) for v in values), dtype=np.int64, count=len(values))
+
+    clinicians = table["clinician_id"]
+    clinicians = clinicians.tolist() if isinstance(clinicians, np.ndarray) else list(clinicians)
+    is_overall = np.asarray(table["is_overall"], dtype=bool)
+    episodes = ints("n_episodes")
+    # The overall row, then the clinicians with at least one valid row (ids whose rows were all
+    # bad make no clinician line).
+    overall_at = int(np.flatnonzero(is_overall)[0])
+    keep = np.flatnonzero(~is_overall & (episodes > 0))
+    with _collector_paused():
+        metric_columns = []
+        for num, den in METRICS.values():
+            k, n = ints(num), ints(den)
+            rate, low, high = wilson_arrays(k, n)
+            metric_columns.append(
+                [
+                    {"count": ki, "denominator": ni, "rate": r, "ci95": [lo, hi]}
+                    if ni
+                    else {"count": ki, "denominator": 0, "rate": None, "ci95": None}
+                    for ki, ni, r, lo, hi in zip(
+                        k.tolist(), n.tolist(), rate.tolist(), low.tolist(), high.tolist(),
+                        strict=True,
+                    )
+                ]
+            )  # fmt: skip
+        names = list(METRICS)
+        entries = [
+            {"episodes": e, **dict(zip(names, metrics, strict=True))}
+            for e, *metrics in zip(episodes.tolist(), *metric_columns, strict=True)
+        ]
+        overall = entries[overall_at]
+        by_clinician = {str(clinicians[i]): entries[i] for i in keep.tolist()}
     return {**overall, "by_clinician": by_clinician}
 
 

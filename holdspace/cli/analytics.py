@@ -194,8 +194,9 @@ def trajectories_fit(
     ] = None,
     max_episodes: MaxEpisodesOpt = 20000,
 ) -> None:
-    """Fit the expected band and failure boundary on completed episodes."""
-    from holdspace.trajectories import fit
+    """Fit the expected band and failure boundary on completed episodes; --out saves it (the
+    web app reads DATA_FOLDER/trajectories.json or $HOLDSPACE_TRAJECTORY_MODEL)."""
+    from holdspace.trajectories import fit, save_model
 
     rows, rule, info, config = _rows_and_rule(data, instrument, max_episodes, None)
     quantile = config.value("not_on_track.expected_trajectory", "boundary_quantile")
@@ -224,7 +225,10 @@ def trajectories_fit(
                 f"{low:5.1f}-{high:5.1f}    {model.boundary(intake, session):8.1f}"
             )
     if out is not None:
-        out.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
+        try:
+            save_model(model, out)
+        except OSError as exc:
+            raise _fail(f"--out {out}: {exc.strerror}") from None
         typer.echo(f"wrote {out}")
 
 

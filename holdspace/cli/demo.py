@@ -42,6 +42,15 @@ def demo(
     typer.echo("Demo caseload built (synthetic clients)." if built else "Demo caseload kept.")
     typer.echo(f"  clinician:  {clinician.username}  password: {password}")
     typer.echo(f"  supervisor: {supervisor.username}  password: {password}")
+    model_path = folder / "trajectories.json"
+    if not model_path.exists():
+        from holdspace.demo import demo_trajectory_model
+        from holdspace.trajectories import save_model
+
+        # Fitted on synthetic episodes so the client pages show the expected band; a real
+        # service fits its own with `holdspace trajectories fit`.
+        save_model(demo_trajectory_model(fitted_on=timezone.localdate()), model_path)
+    typer.echo(f"Expected-trajectory model (synthetic): {model_path}")
     if not no_serve:
         run_server(host, port)
 

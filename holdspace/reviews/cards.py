@@ -18,6 +18,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from holdspace.signals.model import KIND_ORDER
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 CARDS_DIR = PACKAGE_DIR / "cards"
 SOURCES_FILE = PACKAGE_DIR / "data" / "sources.yaml"
@@ -39,14 +41,7 @@ LAYER_TITLES: Mapping[str, str] = {
     "formulation": "Formulation and referral",
 }
 # Signal kinds from holdspace.signals, in the order their cards are shown within a layer.
-SIGNAL_KINDS: tuple[str, ...] = (
-    "safety",
-    "deterioration",
-    "not_on_track",
-    "alliance",
-    "attendance",
-    "measurement_gap",
-)
+SIGNAL_KINDS: tuple[str, ...] = KIND_ORDER
 SIGNAL_TITLES: Mapping[str, str] = {
     "safety": "Safety follow-up",
     "deterioration": "Getting worse: review now",
@@ -105,9 +100,6 @@ SOURCES_SCHEMA: dict[str, Any] = {
 }
 
 
-_SCHEMAS = {"cards": CARD_FILE_SCHEMA, "sources": SOURCES_SCHEMA}
-
-
 class CardError(ValueError):
     """A card file is not valid; the message names the file and the field."""
 
@@ -150,18 +142,30 @@ def _read_yaml(path: Path) -> Any:
         raise CardError(f"{path}: not valid YAML: {exc}") from exc
 
 
-@lru_cache(maxsize=8)
-def _validator(schema_key: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(_SCHEMAS[schema_key])
+def read_checked_yaml(path: Path, schema: Mapping[str, Any]) -> Any:
+    """A review data file (cards, sources, patterns), parsed and checked against its schema.
 
-
-def _validate(data: Any, schema_key: str, path: Path) -> None:
-    validator = _validator(schema_key)
+    Bad input raises CardError naming the file and the first field at fault, so every
+    review data file reports its errors the same way.
+    """
+    data = _read_yaml(path)
+    validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]
         field = ".".join(str(p) for p in err.absolute_path) or "(top level)"
         raise CardError(f"{path}: field {field}: {err.message}")
+    return data
+
+
+def cite(keys: list[str], sources: Mapping[str, Source], where: str) -> tuple[Source, ...]:
+    """The sources these keys name; CardError at `where` (file and field) for an unknown key."""
+    unknown = [key for key in keys if key not in sources]
+    if unknown:
+        raise CardError(
+            f"{where}: unknown source {unknown[0]!r}; allowed: the keys of {SOURCES_FILE.name}"
+        )
+    return tuple(sources[key] for key in keys)
 
 
 def load_sources(path: Path = SOURCES_FILE) -> dict[str, Source]:
@@ -170,8 +174,7 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Source]:
 
 @lru_cache(maxsize=4)
 def _load_sources(path: Path, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, Source]:
-    data = _read_yaml(path)
-    _validate(data, "sources", path)
+    data = read_checked_yaml(path, SOURCES_SCHEMA)
     return {
         key: Source(key, entry["cite"], entry["ref"], entry["status"] == "verified")
         for key, entry in data.items()
@@ -179,8 +182,7 @@ def _load_sources(path: Path, stamp: tuple[tuple[str, int, int], ...]) -> dict[s
 
 
 def _cards_from_file(path: Path, sources: Mapping[str, Source], origin: str) -> list[Card]:
-    data = _read_yaml(path)
-    _validate(data, "cards", path)
+    data = read_checked_yaml(path, CARD_FILE_SCHEMA)
     cards: list[Card] = []
     for index, raw in enumerate(data["cards"]):
         if cards and LAYERS.index(raw["layer"]) < cards[-1].layer_rank:
@@ -188,12 +190,7 @@ def _cards_from_file(path: Path, sources: Mapping[str, Source], origin: str) -> 
                 f"{path}: field cards.{index}.layer: {raw['layer']!r} comes after "
                 f"{cards[-1].layer!r}; cards follow the order {', '.join(LAYERS)}"
             )
-        unknown = [key for key in raw["sources"] if key not in sources]
-        if unknown:
-            raise CardError(
-                f"{path}: field cards.{index}.sources: unknown source {unknown[0]!r}; "
-                f"allowed: the keys of {SOURCES_FILE.name}"
-            )
+        cited = cite(raw["sources"], sources, f"{path}: field cards.{index}.sources")
         cards.append(
             Card(
                 id=raw["id"],
@@ -203,7 +200,7 @@ def _cards_from_file(path: Path, sources: Mapping[str, Source], origin: str) -> 
                 hypothesis=raw["hypothesis"],
                 look_at=tuple(raw.get("look_at", ())),
                 responses=tuple(raw["responses"]),
-                sources=tuple(sources[key] for key in raw["sources"]),
+                sources=cited,
                 highlight_when=tuple(raw.get("highlight_when", ())),
                 origin=origin,
             )

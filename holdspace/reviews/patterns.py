@@ -8,16 +8,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from holdspace.reviews.cards import (
     SOURCES_FILE,
-    CardError,
     Source,
-    _Loader,
+    cite,
     file_stamp,
     load_sources,
+    read_checked_yaml,
 )
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "data" / "patterns.yaml"
@@ -104,15 +101,7 @@ def _load(path: Path) -> Any:
 
 @lru_cache(maxsize=4)
 def _load_cached(path: Path, stamp: tuple[tuple[str, int, int], ...]) -> Any:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
-    errors = sorted(
-        jsonschema.Draft202012Validator(_SCHEMA).iter_errors(data),
-        key=lambda e: list(e.absolute_path),
-    )
-    if errors:
-        where = ".".join(str(p) for p in errors[0].absolute_path) or "(top level)"
-        raise CardError(f"{path}: field {where}: {errors[0].message}")
-    return data
+    return read_checked_yaml(path, _SCHEMA)
 
 
 def prompts(path: Path = PATTERNS_FILE) -> Mapping[str, Prompt]:
@@ -124,11 +113,7 @@ def glossary(path: Path = PATTERNS_FILE) -> list[GlossaryEntry]:
     sources = load_sources()
     entries = []
     for index, raw in enumerate(_load(path)["glossary"]):
-        missing = [k for k in raw["sources"] if k not in sources]
-        if missing:
-            raise CardError(
-                f"{path}: field glossary.{index}.sources: unknown source {missing[0]!r}"
-            )
+        cited = cite(raw["sources"], sources, f"{path}: field glossary.{index}.sources")
         entries.append(
             GlossaryEntry(
                 key=raw["key"],
@@ -137,7 +122,7 @@ def glossary(path: Path = PATTERNS_FILE) -> list[GlossaryEntry]:
                 function=raw["function"],
                 neutral=raw["neutral"],
                 helps=raw["helps"],
-                sources=tuple(sources[k] for k in raw["sources"]),
+                sources=cited,
             )
         )
     return entries

@@ -141,6 +141,8 @@ class TrajectoryModel(Protocol):
 
     def expected(self, intake: float, session: int) -> float: ...
 
+    def band(self, intake: float, session: int) -> tuple[float, float]: ...
+
 
 @dataclass(frozen=True)
 class SignalConfig:
@@ -161,3 +163,10 @@ class SignalConfig:
         if name in override:
             return float(override[name])
         return rules()[rule_id].thresholds[name].value
+
+    def trajectory(self, instrument_id: str) -> TrajectoryModel | None:
+        """The fitted model for this instrument when it is in use: fitted on at least
+        ``min_episodes`` completed episodes (signals and the chart's expected band agree)."""
+        model = self.trajectories.get(instrument_id)
+        min_n = self.value("not_on_track.expected_trajectory", "min_episodes")
+        return model if model is not None and model.n_episodes >= min_n else None

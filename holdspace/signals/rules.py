@@ -140,9 +140,8 @@ def not_on_track(
     info = _info(instrument_id)
     if len(scored) < 2 or threshold is None or info is None:
         return []
-    model = config.trajectories.get(instrument_id)
-    min_n = config.value("not_on_track.expected_trajectory", "min_episodes")
-    if model is not None and model.n_episodes >= min_n:
+    model = config.trajectory(instrument_id)
+    if model is not None:
         return _expected_trajectory(scored, instrument_id, model)
     return _default_rule(scored, instrument_id, threshold, info, config, deteriorated_now)
 

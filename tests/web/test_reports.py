@@ -19,9 +19,9 @@ from pypdf import PdfReader
 
 from holdspace.instruments import all_instruments
 from holdspace.language import lint
+from holdspace.web.access import visible_episodes
 from holdspace.web.checkins.models import CheckinLink
 from holdspace.web.clients import services
-from holdspace.web.clients.access import visible_episodes
 from holdspace.web.reports.archive import README
 from holdspace.web.reports.build import PLAIN_NAMES, reading_note, report_context, story
 from holdspace.web.reports.models import Goal

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from holdspace.web.access import get_admin, home_url, request_user
 from holdspace.web.accounts import twofactor
-from holdspace.web.accounts.access import get_admin, home_url, signed_in_user
 from holdspace.web.accounts.forms import CodeForm, UserCreateForm, UserEditForm
 from holdspace.web.accounts.models import Role, User
 from holdspace.web.audit.log import record
@@ -94,7 +94,7 @@ def logout_view(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
+    user = request_user(request)
     device = twofactor.confirmed_device(user)
     if device is None:
         return _enrol(request, user)

@@ -14,16 +14,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from holdspace.interop import FhirImportError, InteropError, build_bundle, bundle_json
-from holdspace.web.api.records import client_records, episode_records, import_fhir
-from holdspace.web.audit.log import record as audit
-from holdspace.web.clients.access import (
+from holdspace.interop import (
+    AdministrationRecord,
+    FhirImportError,
+    InteropError,
+    build_bundle,
+    bundle_json,
+)
+from holdspace.web.access import (
     get_client_for_user,
     get_episode_for_user,
     get_rw_episode_for_user,
     request_user,
     visible_episodes,
 )
+from holdspace.web.api.records import client_records, episode_records, import_fhir
+from holdspace.web.audit.log import record as audit
 
 FHIR_JSON = "application/fhir+json"
 
@@ -40,6 +46,16 @@ def _outcome(problems: list[str], status: int) -> HttpResponse:
     return _fhir(json.dumps({"resourceType": "OperationOutcome", "issue": issues}), status)
 
 
+def _bundle(client_code: str, records: list[AdministrationRecord], filename: str) -> HttpResponse:
+    """The records as a FHIR Bundle download; 409 with an OperationOutcome when one cannot
+    be expressed in FHIR (the export checks every resource before it sends any)."""
+    try:
+        bundle = build_bundle(client_code, records, timestamp=datetime.now(UTC))
+    except InteropError as exc:
+        return _outcome([str(exc)], 409)
+    return _fhir(bundle_json(bundle), filename=filename)
+
+
 @login_required
 @require_GET
 def client_bundle(request: HttpRequest, client_id: int) -> HttpResponse:
@@ -47,11 +63,7 @@ def client_bundle(request: HttpRequest, client_id: int) -> HttpResponse:
     user = request_user(request)
     records = client_records(client, visible_episodes(user))
     audit(user, "export", f"client:{client.pk}", request=request, detail={"format": "fhir"})
-    try:
-        bundle = build_bundle(client.code, records, timestamp=datetime.now(UTC))
-    except InteropError as exc:
-        return _outcome([str(exc)], 409)
-    return _fhir(bundle_json(bundle), filename=f"holdspace-{client.code}.fhir.json")
+    return _bundle(client.code, records, filename=f"holdspace-{client.code}.fhir.json")
 
 
 @login_required
@@ -66,11 +78,9 @@ def episode_bundle(request: HttpRequest, episode_id: int) -> HttpResponse:
         request=request,
         detail={"format": "fhir"},
     )
-    try:
-        bundle = build_bundle(episode.client.code, records, timestamp=datetime.now(UTC))
-    except InteropError as exc:
-        return _outcome([str(exc)], 409)
-    return _fhir(bundle_json(bundle), filename=f"holdspace-episode-{episode.pk}.fhir.json")
+    return _bundle(
+        episode.client.code, records, filename=f"holdspace-episode-{episode.pk}.fhir.json"
+    )
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from holdspace.web.accounts.access import get_admin
+from holdspace.web.access import get_admin
 from holdspace.web.audit.models import AuditEvent
 
 PAGE_SIZE = 50

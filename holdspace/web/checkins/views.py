@@ -7,18 +7,18 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from holdspace.web.checkins.forms import NewLinkForm
-from holdspace.web.checkins.models import CheckinLink
-from holdspace.web.checkins.services import create_link, due_instruments, revoke_link
-from holdspace.web.clients.access import (
+from holdspace.web.access import (
     get_episode_for_user,
+    get_rw_checkin_link_for_user,
     get_rw_episode_for_user,
     request_user,
 )
+from holdspace.web.checkins.forms import NewLinkForm
+from holdspace.web.checkins.services import create_link, due_instruments, revoke_link
 
 
 def _email_enabled() -> bool:
@@ -84,7 +84,6 @@ def _email(url: str, address: str) -> bool:
 @login_required
 @require_POST
 def revoke(request: HttpRequest, link_id: int) -> HttpResponse:
-    link = get_object_or_404(CheckinLink, pk=link_id)
-    episode = get_rw_episode_for_user(request, link.episode_id)  # 404 for anyone else
+    link = get_rw_checkin_link_for_user(request, link_id)
     revoke_link(link, request_user(request), request=request)
-    return HttpResponseRedirect(reverse("checkins:episode", args=[episode.pk]), status=303)
+    return HttpResponseRedirect(reverse("checkins:episode", args=[link.episode_id]), status=303)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from holdspace.charts import trajectory_svg
 from holdspace.instruments import Instrument, UnknownInstrumentError, get_instrument
+from holdspace.signals import SignalConfig
 from holdspace.web.clients import services
 from holdspace.web.clients.models import Administration, Episode, Session
 from holdspace.web.reviews.models import Adaptation
@@ -48,16 +49,17 @@ def episode_page(episode: Episode) -> dict[str, Any]:
     annotations = adaptation_annotations(episode)
     next_number = (sessions[-1].number + 1) if sessions else 1
     current = sessions[-1].number if sessions else next_number
+    config = services.signal_config()
     return {
         "episode": episode,
         "client": episode.client,
-        "signals": services.signals_for(data),
+        "signals": services.signals_for(data, config=config),
         "unacknowledged": [
             (a, _name(a.instrument_id))
             for a in administrations
             if a.has_risk and not getattr(a, "acknowledged", False)
         ],
-        "charts": _charts(data.plan, administrations, sessions, annotations),
+        "charts": _charts(data.plan, administrations, sessions, annotations, config),
         "sessions": sessions,
         "plan": [(item, _name(item.instrument_id)) for item in plan],
         "due_now": [
@@ -87,6 +89,7 @@ def _charts(
     administrations: Sequence[Administration],
     sessions: list[Session],
     annotations: list[tuple[int, str]],
+    config: SignalConfig,
 ) -> list[Chart]:
     order = list(plan)
     order += sorted({a.instrument_id for a in administrations} - set(order))
@@ -99,7 +102,7 @@ def _charts(
             instrument = get_instrument(instrument_id)
         except UnknownInstrumentError:
             continue  # a local definition that was removed; its rows stay in the table below
-        charts.append(_chart(instrument, measured, sessions, annotations))
+        charts.append(_chart(instrument, measured, sessions, annotations, config))
     return charts
 
 
@@ -108,6 +111,7 @@ def _chart(
     measured: list[Administration],
     sessions: list[Session],
     annotations: list[tuple[int, str]],
+    config: SignalConfig,
 ) -> Chart:
     rows = [
         Row(
@@ -121,6 +125,7 @@ def _chart(
         if a.total is not None
     ]
     rc_band, rc_note = _rc_band(instrument, rows)
+    expected, expected_note = _expected_band(instrument, rows, config)
     title = f"{instrument.name}" + (" (alliance)" if instrument.kind == "alliance" else "")
     svg = trajectory_svg(
         [(r.session_number, r.total) for r in rows],
@@ -128,10 +133,34 @@ def _chart(
         bands=instrument.bands,
         rc_band=rc_band,
         annotations=annotations,
-        expected=None,
+        expected=expected,
         title=title,
     )
-    return Chart(instrument=instrument, svg=svg, rows=rows, rc_note=rc_note)
+    note = f"{rc_note} {expected_note}".strip()
+    return Chart(instrument=instrument, svg=svg, rows=rows, rc_note=note)
+
+
+def _expected_band(
+    instrument: Instrument, rows: list[Row], config: SignalConfig
+) -> tuple[list[tuple[int, float, float]] | None, str]:
+    """The service's expected band (25th-75th percentile) for clients who started at this
+    intake score, at each session so far; only when the model is in use for signals."""
+    model = config.trajectory(instrument.id)
+    if model is None or not rows:
+        return None, ""
+    first = min(rows, key=lambda r: r.session_number)
+    last_session = max(max(r.session_number for r in rows), first.session_number + 1)
+    band = [
+        (session, *model.band(first.total, session))
+        for session in range(first.session_number, last_session + 1)
+    ]
+    fitted = getattr(model, "fitted_on", "")
+    note = (
+        f"Green band: where the middle half of this service's clients who started near "
+        f"{first.total:g} were at each session (expected trajectory fitted on "
+        f"{model.n_episodes} completed episodes{f' on {fitted}' if fitted else ''})."
+    )
+    return band, note
 
 
 def _rc_band(instrument: Instrument, rows: list[Row]) -> tuple[tuple[float, float] | None, str]:

@@ -9,18 +9,24 @@ signals, with a fixed number of queries however large the caseload.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from holdspace.instruments import UnknownInstrumentError, get_instrument, score
-from holdspace.signals import Attendance, ClientSeries, Measurement, Signal, evaluate
+from holdspace.signals import Attendance, ClientSeries, Measurement, Signal, SignalConfig, evaluate
+from holdspace.signals.model import KIND_ORDER
+from holdspace.trajectories import load_model
 from holdspace.web.accounts.models import User
 from holdspace.web.audit.log import record as audit
 from holdspace.web.clients.models import (
@@ -56,15 +62,8 @@ DEFAULT_PLAN: tuple[PlanLine, ...] = (
     PlanLine("waisr", from_session=2, after_session=True),
 )
 
-# Safety always first; the rest in the order of the design's signal table.
-SIGNAL_ORDER = (
-    "safety",
-    "deterioration",
-    "not_on_track",
-    "alliance",
-    "attendance",
-    "measurement_gap",
-)
+# Safety always first; the rest in the order of the design's signal table (the core's).
+SIGNAL_ORDER = KIND_ORDER
 
 
 def _signal_rank(signal: Signal) -> int:
@@ -402,9 +401,49 @@ def build_series(episode: Episode) -> ClientSeries:
     return series_from(episode_data(episode))
 
 
-def signals_for(data: EpisodeData, *, today: dt.date | None = None) -> list[Signal]:
+# --- the service's expected-trajectory model (not on track, method b) ----------------
+
+
+def trajectory_model_path() -> Path | None:
+    """$HOLDSPACE_TRAJECTORY_MODEL, else DATA/trajectories.json when it exists (written by
+    `holdspace trajectories fit DATA --out …` or by the demo); None means method (a) only."""
+    configured = os.getenv("HOLDSPACE_TRAJECTORY_MODEL", "")
+    if configured:
+        path = Path(configured)
+        if not path.is_file():
+            raise ImproperlyConfigured(f"HOLDSPACE_TRAJECTORY_MODEL: no file at {path}")
+        return path
+    default = Path(settings.DATA_DIR) / "trajectories.json"
+    return default if default.is_file() else None
+
+
+def signal_config() -> SignalConfig:
+    """The signal settings, with the fitted trajectory model when there is one."""
+    path = trajectory_model_path()
+    if path is None:
+        return SignalConfig()
+    stat = path.stat()
+    return _config_with_model(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _config_with_model(path: str, mtime_ns: int, size: int) -> SignalConfig:
+    # Keyed on the file's time and size: a refitted model is picked up without a restart,
+    # and an unchanged one is read once.
+    try:
+        model = load_model(Path(path))
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"expected-trajectory model {path}: {exc}") from None
+    return SignalConfig(trajectories={model.instrument_id: model})
+
+
+def signals_for(
+    data: EpisodeData, *, today: dt.date | None = None, config: SignalConfig | None = None
+) -> list[Signal]:
     # evaluate() already orders them: safety first, then by severity and kind.
-    return evaluate(series_from(data), today=today or timezone.localdate())
+    return evaluate(
+        series_from(data), config=config or signal_config(), today=today or timezone.localdate()
+    )
 
 
 def episode_signals(episode: Episode, *, today: dt.date | None = None) -> list[Signal]:
@@ -488,8 +527,9 @@ def caseload(
 ) -> list[CaseloadRow]:
     """Open episodes with their signals, safety first, then by the most pressing signal."""
     rows = []
+    config = signal_config()  # once for the whole caseload
     for data in load_episode_data(episodes.filter(status=EpisodeStatus.OPEN)):
-        signals = signals_for(data, today=today)
+        signals = signals_for(data, today=today, config=config)
         kinds = frozenset(str(s.kind) for s in signals)
         if signal_kind and signal_kind not in kinds:
             continue

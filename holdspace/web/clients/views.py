@@ -1,6 +1,6 @@
 """The clinician's workspace: caseload, clients, episodes, sessions, measures in session.
 
-Every view of client data starts with one of the access helpers in `access.py`; every
+Every view of client data starts with one of the access helpers in `holdspace.web.access`; every
 write goes through `services.py`.
 """
 
@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -20,10 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from holdspace.instruments import InstrumentError, UnknownInstrumentError, get_instrument
-from holdspace.web.accounts.models import Role, User
-from holdspace.web.audit.log import record as audit
-from holdspace.web.clients import forms, services
-from holdspace.web.clients.access import (
+from holdspace.web.access import (
     get_client_for_user,
     get_episode_for_user,
     get_rw_administration_for_user,
@@ -34,8 +30,12 @@ from holdspace.web.clients.access import (
     visible_clients,
     visible_episodes,
 )
+from holdspace.web.accounts.models import Role, User
+from holdspace.web.audit.log import record as audit
+from holdspace.web.clients import forms, services
 from holdspace.web.clients.models import AdministrationSource, Episode, SessionStatus
 from holdspace.web.clients.presenters import episode_page
+from holdspace.web.feedback import add_errors, first_error, tell
 
 # Partials other engineers provide; included once they exist (see _partials).
 PARTIALS = {
@@ -89,7 +89,7 @@ def client_add(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("clients:episode_open", client_id=client.pk)
     return render(request, "clients/client_add.html", {"page": "clients", "form": form})
@@ -128,7 +128,7 @@ def episode_open(request: HttpRequest, client_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("clients:episode_detail", episode_id=episode.pk)
     names = {row["instrument_id"]: row["name"] for row in forms.plan_initial()}
@@ -191,7 +191,7 @@ def session_add(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_rw_episode_for_user(request, episode_id)
     form = forms.SessionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _first_error(form))
+        messages.error(request, first_error(form))
         return redirect("clients:episode_detail", episode_id=episode.pk)
     session = services.add_session(
         episode,
@@ -214,7 +214,7 @@ def session_status(request: HttpRequest, session_id: int) -> HttpResponse:
             session, request_user(request), form.cleaned_data["status"], request=request
         )
     else:
-        messages.error(request, _first_error(form))
+        messages.error(request, first_error(form))
     return redirect("clients:episode_detail", episode_id=session.episode_id)
 
 
@@ -255,29 +255,16 @@ def safety_acknowledge(request: HttpRequest, administration_id: int) -> HttpResp
     administration = get_rw_administration_for_user(request, administration_id)
     form = forms.AcknowledgeForm(request.POST)
     if form.is_valid():
-        try:
-            services.acknowledge_safety(
-                administration, request_user(request), note=form.cleaned_data["note"],
-                request=request,
-            )  # fmt: skip
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Safety follow-up recorded.")
+        user, note = request_user(request), form.cleaned_data["note"]
+        tell(
+            request,
+            "Safety follow-up recorded.",
+            services.acknowledge_safety,
+            administration,
+            user,
+            note=note,
+            request=request,
+        )
     else:
-        messages.error(request, _first_error(form))
+        messages.error(request, first_error(form))
     return redirect("clients:episode_detail", episode_id=administration.episode_id)
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _first_error(form: Form) -> str:
-    for name, errors in form.errors.items():
-        return f"{name}: {errors[0]}"
-    return "Please check the form."

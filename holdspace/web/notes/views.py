@@ -18,14 +18,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from holdspace.language import apply_suggestion, default_rules, lint
-from holdspace.web.audit.log import record as audit
-from holdspace.web.clients.access import (
+from holdspace.web.access import (
     get_episode_for_user,
     get_rw_episode_for_user,
+    get_rw_note_for_user,
     request_user,
 )
+from holdspace.web.audit.log import record as audit
 from holdspace.web.clients.models import Episode
-from holdspace.web.notes.access import get_rw_note_for_user
 from holdspace.web.notes.forms import ApplyForm, KeepForm, LintForm, NoteForm
 from holdspace.web.notes.models import KeptWording, SessionNote
 

@@ -11,14 +11,14 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from holdspace.interop import InteropError
-from holdspace.web.audit.log import record as audit
-from holdspace.web.clients.access import (
+from holdspace.web.access import (
     get_client_for_user,
     get_rw_client_for_user,
     get_rw_episode_for_user,
     request_user,
     visible_episodes,
 )
+from holdspace.web.audit.log import record as audit
 from holdspace.web.reports.archive import portability_zip
 from holdspace.web.reports.build import report_context
 from holdspace.web.reports.forms import GoalForm

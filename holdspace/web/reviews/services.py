@@ -31,7 +31,7 @@ from holdspace.reviews import (
     compare_adaptation,
     load_cards,
 )
-from holdspace.reviews.patterns import glossary
+from holdspace.reviews.patterns import PATTERN_FIELDS, glossary
 from holdspace.web.accounts.models import Role, User
 from holdspace.web.audit.log import record as audit
 from holdspace.web.clients.models import Administration, Episode, Session, SessionStatus
@@ -53,15 +53,8 @@ RECENT_DAYS = 84  # twelve weeks of life events and pattern sightings
 RECENT_SESSIONS = 6  # attendance over the last six sessions
 RECENT_ALLIANCE = 4  # falls between the last four alliance scores
 
-PATTERN_TEXT_FIELDS = (
-    "looks_like",
-    "protects",
-    "origin",
-    "triggers",
-    "costs_now",
-    "helps_soften",
-    "strengths",
-)
+# The pattern's text fields are the prompts in the core's patterns.yaml, one for one.
+PATTERN_TEXT_FIELDS = PATTERN_FIELDS
 
 
 def cards_and_warning() -> tuple[list[Card], str]:

@@ -1,6 +1,6 @@
 """Stuck-point reviews, protective patterns, life events, adaptations, supervision.
 
-Every view starts with an access helper (holdspace.web.clients.access or .access here);
+Every view starts with an access helper from holdspace.web.access;
 every write goes through services.py.
 """
 
@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -19,24 +18,23 @@ from django.views.decorators.http import require_POST, require_safe
 from holdspace.instruments import get_instrument
 from holdspace.reviews.cards import LAYER_TITLES, SIGNAL_TITLES
 from holdspace.reviews.patterns import glossary, prompts
+from holdspace.web.access import (
+    get_episode_for_user,
+    get_review_for_user,
+    get_rw_administration_for_user,
+    get_rw_episode_for_user,
+    get_rw_pattern_for_user,
+    get_rw_review_for_user,
+    request_user,
+    visible_reviews,
+)
 from holdspace.web.accounts.models import Role
 from holdspace.web.audit.log import record as audit
 from holdspace.web.clients import services as client_services
-from holdspace.web.clients.access import (
-    get_episode_for_user,
-    get_rw_administration_for_user,
-    get_rw_episode_for_user,
-    request_user,
-)
 from holdspace.web.clients.models import Episode
 from holdspace.web.clients.presenters import episode_page
+from holdspace.web.feedback import add_errors, tell
 from holdspace.web.reviews import forms, services
-from holdspace.web.reviews.access import (
-    get_review_for_user,
-    get_rw_pattern_for_user,
-    get_rw_review_for_user,
-    visible_reviews,
-)
 from holdspace.web.reviews.models import (
     Adaptation,
     HypothesisMark,
@@ -45,12 +43,6 @@ from holdspace.web.reviews.models import (
     ReviewTrigger,
     StuckPointReview,
 )
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
 
 # --- episode overview ---------------------------------------------------------------
 
@@ -121,7 +113,7 @@ def _save_pattern(
                 request=request,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Protective pattern saved.")
             return redirect("reviews:episode_reviews", episode_id=episode.pk)
@@ -192,7 +184,9 @@ def review_open(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_rw_episode_for_user(request, episode_id)
     current = services.signal_snapshot(client_services.episode_signals(episode))
     data = request.POST if request.method == "POST" else None
-    form = forms.OpenReviewForm(data, initial={"kinds": [s["kind"] for s in current]})
+    # "Open a review" beside one signal links here with ?kind=…: start from that signal.
+    asked = [k for k in request.GET.getlist("kind") if k in SIGNAL_TITLES]
+    form = forms.OpenReviewForm(data, initial={"kinds": asked or [s["kind"] for s in current]})
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["kinds"]
         from_signals = [s for s in current if s["kind"] in chosen]
@@ -241,6 +235,7 @@ def _review_ctx(request: HttpRequest, review: StuckPointReview) -> dict[str, Any
         "layer_titles": LAYER_TITLES,
         "signal_titles": SIGNAL_TITLES,
         "charts": page["charts"],
+        "safety_items": page["unacknowledged"],
         "plan_form": forms.PlanForm(initial={"plan": review.plan}),
         "comment_form": forms.CommentForm(),
         "ack_form": forms.AcknowledgeForm(),
@@ -280,12 +275,8 @@ def review_marks(request: HttpRequest, review_id: int) -> HttpResponse:
         for key in request.POST
         if key.startswith("mark-")
     }
-    try:
-        services.mark_hypotheses(review, request_user(request), marks, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Marks saved.")
+    user = request_user(request)
+    tell(request, "Marks saved.", services.mark_hypotheses, review, user, marks, request=request)
     return redirect("reviews:review_detail", review_id=review.pk)
 
 
@@ -295,12 +286,8 @@ def review_plan(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_rw_review_for_user(request, review_id)
     form = forms.PlanForm(request.POST)
     if form.is_valid():
-        try:
-            services.save_plan(review, request_user(request), request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Plan saved.")
+        user, data = request_user(request), form.cleaned_data
+        tell(request, "Plan saved.", services.save_plan, review, user, request=request, **data)
     return redirect("reviews:review_detail", review_id=review.pk)
 
 
@@ -316,17 +303,16 @@ def review_acknowledge(
         raise Http404
     form = forms.AcknowledgeForm(request.POST)
     form.is_valid()
-    try:
-        client_services.acknowledge_safety(
-            administration,
-            request_user(request),
-            note=form.cleaned_data.get("note", ""),
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Safety follow-up recorded.")
+    user, note = request_user(request), form.cleaned_data.get("note", "")
+    tell(
+        request,
+        "Safety follow-up recorded.",
+        client_services.acknowledge_safety,
+        administration,
+        user,
+        note=note,
+        request=request,
+    )
     return redirect("reviews:review_detail", review_id=review.pk)
 
 
@@ -366,7 +352,7 @@ def adaptation_add(request: HttpRequest, episode_id: int) -> HttpResponse:
                 episode, request_user(request), review=review, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Adaptation recorded.")
             if review is not None:
@@ -391,7 +377,7 @@ def _review_from_query(request: HttpRequest, episode: Episode) -> StuckPointRevi
 def supervision(request: HttpRequest) -> HttpResponse:
     """Reviews across the caseloads the user may read, by clinician."""
     user = request_user(request)
-    reviews = visible_reviews(request).prefetch_related("comments")
+    reviews = visible_reviews(user).prefetch_related("comments")
     by_clinician: dict[str, list[StuckPointReview]] = {}
     for review in reviews.order_by("episode__clinician__username", "-opened_at"):
         by_clinician.setdefault(review.episode.clinician.get_username(), []).append(review)

@@ -110,3 +110,104 @@ def test_default_rule_flags_on_hand_made_rows():
     ends = outcomes(rows, RULE)
     assert ends["unimproved"].tolist() == [True, False]
     assert ends["recovered"].tolist() == [False, True]
+
+
+def test_a_saved_model_loads_back_with_its_quantiles_size_and_date(caseload, tmp_path):
+    from holdspace.trajectories import load_model, save_model
+
+    rows, _ = caseload
+    model = fit(
+        rows,
+        instrument_id="phq9",
+        direction="higher_is_worse",
+        total_range=(0, 27),
+        fitted_on=date(2026, 11, 2),
+    )
+    path = tmp_path / "trajectories.json"
+    save_model(model, path)
+
+    saved = json.loads(path.read_text())
+    assert saved["quantiles"] == {"0.25": 0.25, "0.5": 0.5, "0.75": 0.75, "boundary": 0.9}
+    assert saved["n_episodes"] == model.n_episodes and saved["fitted_on"] == "2026-11-02"
+    assert set(saved["coefficients"]) == {"0.25", "0.5", "0.75", "boundary"}
+    again = load_model(path)
+    assert again == model
+    assert again.band(16, 6) == model.band(16, 6)
+
+
+def test_a_higher_is_better_model_records_the_mirrored_boundary_quantile(caseload):
+    rows, _ = caseload
+    model = fit(
+        rows, instrument_id="who5", direction="higher_is_better", total_range=(0, 25), band=False
+    )
+    assert model.quantiles == {"boundary": pytest.approx(0.1)}
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("not json", "not valid JSON"),
+        ("[]", "JSON object"),
+        ('{"instrument_id": "phq9"}', "'direction' is missing"),
+        (
+            '{"instrument_id": "phq9", "direction": "sideways"}',
+            "'direction' is not valid",
+        ),
+    ],
+)
+def test_a_bad_model_file_names_the_file_and_the_field(tmp_path, text, named):
+    from holdspace.trajectories import load_model
+
+    path = tmp_path / "model.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=named) as caught:
+        load_model(path)
+    assert "model.json" in str(caught.value)
+
+
+def test_bad_coefficients_are_named(tmp_path):
+    from holdspace.trajectories import load_model
+
+    path = tmp_path / "model.json"
+    data = {
+        "instrument_id": "phq9",
+        "direction": "higher_is_worse",
+        "n_episodes": 300,
+        "n_rows": 3000,
+        "boundary_quantile": 0.9,
+        "coefficients": {"0.5": [1, 2, 3, 4]},  # no boundary
+        "total_min": 0,
+        "total_max": 27,
+    }
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="'coefficients' is not valid"):
+        load_model(path)
+
+
+def test_the_demo_model_is_big_enough_to_be_used():
+    from holdspace.demo import demo_trajectory_model
+
+    model = demo_trajectory_model(episodes=400, seed=1, fitted_on=date(2026, 1, 1))
+    config = SignalConfig(trajectories={"phq9": model})
+    assert model.n_episodes >= config.value("not_on_track.expected_trajectory", "min_episodes")
+    assert config.trajectory("phq9") is model
+    assert model.fitted_on == "2026-01-01"
+
+
+def test_the_demo_not_on_track_clients_show_under_the_demo_model():
+    from holdspace.demo import demo_caseload, demo_trajectory_model
+    from holdspace.instruments import score
+
+    model = demo_trajectory_model()
+    config = SignalConfig(trajectories={"phq9": model})
+    today = date(2026, 11, 27)
+    stories = [c for c in demo_caseload(today, clients=10) if c.story == "not_on_track"]
+    assert stories
+    for client in stories:
+        measurements = [
+            Measurement(m.instrument_id, s.number, s.date, score(m.instrument_id, m.answers).total)
+            for s in client.sessions
+            for m in s.measures
+        ]
+        signals = evaluate(ClientSeries(client.opened_on, measurements), config=config, today=today)
+        assert "not_on_track.expected_trajectory" in {s.rule.id for s in signals}, client.code
