@@ -17,6 +17,7 @@ from holdspace.web.access import (
     get_rw_episode_for_user,
     request_user,
 )
+from holdspace.web.audit.log import record as audit
 from holdspace.web.checkins.forms import NewLinkForm
 from holdspace.web.checkins.services import create_link, due_instruments, revoke_link
 
@@ -31,7 +32,10 @@ def episode_links(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_episode_for_user(request, episode_id)
     links = episode.checkin_links.select_related("session").prefetch_related("drafts")
     form = NewLinkForm(episode, email_enabled=_email_enabled())
-    can_write = episode.clinician_id == request_user(request).pk
+    user = request_user(request)
+    can_write = episode.clinician_id == user.pk
+    # The page lists the notes clients sent with their check-ins: a read of client data.
+    audit(user, "read", f"episode:{episode.pk}", request=request, detail={"page": "checkins"})
     context = {"episode": episode, "links": links, "form": form, "can_write": can_write}
     return render(request, "checkins/episode.html", context)
 

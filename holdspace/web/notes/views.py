@@ -47,6 +47,9 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _editor_page(
     request: HttpRequest, episode: Episode, form: NoteForm, note: SessionNote | None, text: str
 ) -> HttpResponse:
+    # The editor shows the note (or the episode's sessions): a read of client data.
+    target = f"note:{note.pk}" if note is not None else f"episode:{episode.pk}"
+    audit(request.user, "read", target, request=request, detail={"page": "note_editor"})
     ctx = {"episode": episode, "form": form, **findings_context(text, note)}
     return render(request, "notes/edit.html", ctx)
 

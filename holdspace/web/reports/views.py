@@ -34,6 +34,8 @@ def report(request: HttpRequest, client_id: int, clinician: bool = False) -> Htt
     ctx = report_context(client, visible_episodes(user), clinician=clinician)
     ctx["can_write"] = client.clinician_id == user.pk
     ctx["page"] = "clients"
+    version = "clinician" if clinician else "client"
+    audit(user, "read", f"client:{client.pk}", request=request, detail={"report": version})
     return render(request, "reports/report.html", ctx)
 
 

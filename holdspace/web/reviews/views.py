@@ -86,6 +86,9 @@ def _pattern_page(
     form: forms.PatternForm,
     pattern: ProtectivePattern | None,
 ) -> HttpResponse:
+    # The form shows the pattern (or the episode it belongs to): a read of client data.
+    target = f"pattern:{pattern.pk}" if pattern is not None else f"episode:{episode.pk}"
+    audit(request.user, "read", target, request=request, detail={"page": "pattern_form"})
     ctx = {
         "episode": episode,
         "client": episode.client,
@@ -204,6 +207,13 @@ def review_open(request: HttpRequest, episode_id: int) -> HttpResponse:
             request=request,
         )
         return redirect("reviews:review_detail", review_id=review.pk)
+    audit(
+        request.user,
+        "read",
+        f"episode:{episode.pk}",
+        request=request,
+        detail={"page": "review_open"},
+    )
     ctx = {
         "episode": episode,
         "client": episode.client,
@@ -358,6 +368,13 @@ def adaptation_add(request: HttpRequest, episode_id: int) -> HttpResponse:
             if review is not None:
                 return redirect("reviews:review_detail", review_id=review.pk)
             return redirect("reviews:episode_reviews", episode_id=episode.pk)
+    audit(
+        request.user,
+        "read",
+        f"episode:{episode.pk}",
+        request=request,
+        detail={"page": "adaptation_form"},
+    )
     ctx = {"episode": episode, "client": episode.client, "form": form, "review": review}
     return render(request, "reviews/adaptation_form.html", ctx)
 
