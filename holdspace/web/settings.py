@@ -77,6 +77,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one, so redirects and lockout pages are covered too: clinical pages
+    # and downloads are never cached (docs/security.md, Headers).
+    "holdspace.web.accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -202,7 +205,9 @@ STATIC_ROOT = DATA_DIR / "static"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Check-in tokens and exception messages are withheld (holdspace/web/audit/logfilter.py).
+    "filters": {"redact": {"()": "holdspace.web.audit.logfilter.RedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 

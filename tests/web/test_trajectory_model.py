@@ -118,8 +118,34 @@ def test_a_broken_model_file_is_a_clear_configuration_error(tmp_path, monkeypatc
     path.write_text('{"instrument_id": "phq9", "direction": "up"}', encoding="utf-8")
     monkeypatch.setenv("HOLDSPACE_TRAJECTORY_MODEL", str(path))
     with pytest.raises(ImproperlyConfigured, match="'direction'"):
-        services.signal_config()
+        services.signal_config_strict()
+    assert "'direction'" in (services.trajectory_model_problem() or "")
 
     monkeypatch.setenv("HOLDSPACE_TRAJECTORY_MODEL", str(tmp_path / "missing.json"))
     with pytest.raises(ImproperlyConfigured, match="HOLDSPACE_TRAJECTORY_MODEL"):
-        services.signal_config()
+        services.signal_config_strict()
+
+
+def test_a_broken_model_never_hides_the_signals(tmp_path, monkeypatch, caplog) -> None:
+    path = tmp_path / "model.json"
+    path.write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("HOLDSPACE_TRAJECTORY_MODEL", str(path))
+
+    config = services.signal_config()
+
+    assert config.trajectories == {}
+    assert "Expected-trajectory model not used" in caplog.text
+
+
+def test_the_caseload_says_when_the_model_cannot_be_read(
+    tmp_path, monkeypatch, episode_url
+) -> None:
+    path = tmp_path / "model.json"
+    path.write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("HOLDSPACE_TRAJECTORY_MODEL", str(path))
+    _, browser = episode_url
+
+    html = browser.get("/").content.decode()
+
+    assert "expected-trajectory model could not be read" in html
+    assert "default rule" in html

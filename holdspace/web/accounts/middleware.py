@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from holdspace.web.accounts.models import User
 from holdspace.web.accounts.twofactor import confirmed_device, is_verified
@@ -45,3 +46,22 @@ class TwoFactorMiddleware:
             messages.info(request, "Your account needs two-factor sign-in. Set it up to go on.")
             return redirect("two_factor")
         return None
+
+
+class NoStoreMiddleware:
+    """Clinical pages and downloads are never kept by the browser or a proxy.
+
+    A shared clinic computer's back button or disk cache, or a caching proxy, would
+    otherwise hold client data after sign-out. Every response gets `Cache-Control:
+    no-store` unless its view chose a policy itself; static files are served before
+    the middleware runs (StaticFilesHandler), so they keep their own headers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

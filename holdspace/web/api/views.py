@@ -30,6 +30,7 @@ from holdspace.web.access import (
 )
 from holdspace.web.api.records import client_records, episode_records, import_fhir
 from holdspace.web.audit.log import record as audit
+from holdspace.web.reports.downloads import attachment
 
 FHIR_JSON = "application/fhir+json"
 
@@ -37,7 +38,7 @@ FHIR_JSON = "application/fhir+json"
 def _fhir(body: str, status: int = 200, filename: str = "") -> HttpResponse:
     response = HttpResponse(body, status=status, content_type=f"{FHIR_JSON}; charset=utf-8")
     if filename:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = attachment(filename)
     return response
 
 

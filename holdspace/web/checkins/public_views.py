@@ -81,15 +81,15 @@ def _post(request: HttpRequest, link: CheckinLink) -> HttpResponse:
         outcome = send(link, note, nonce, request=request)
         return _thanks(request, link, outcome.has_risk)
     elif step.instrument is not None and action == "skip_measure":
-        mark_page(link, step.instrument, DraftStatus.DECLINED, nonce)
+        mark_page(link, step.instrument, DraftStatus.DECLINED, nonce, request=request)
     elif step.instrument is not None and step.kind == "note":
-        mark_page(link, step.instrument, DraftStatus.NOTE_SEEN, nonce)
+        mark_page(link, step.instrument, DraftStatus.NOTE_SEEN, nonce, request=request)
     elif step.instrument is not None:
         try:
             answers = parse_answers(step.instrument, request.POST.dict())
         except AnswerFormError as exc:
             return _show(request, link, step, error=str(exc), status=400)
-        save_page(link, step.instrument, answers, nonce)
+        save_page(link, step.instrument, answers, nonce, request=request)
     return HttpResponseRedirect(request.path, status=303)
 
 

@@ -178,7 +178,12 @@ def high_distress(instrument: Instrument, result: ScoreResult) -> bool:
 
 
 def save_page(
-    link: CheckinLink, instrument: Instrument, answers: Sequence[Answer], nonce: str
+    link: CheckinLink,
+    instrument: Instrument,
+    answers: Sequence[Answer],
+    nonce: str,
+    *,
+    request: HttpRequest | None = None,
 ) -> ScoreResult:
     """Keep one page's answers; a risk answer is recorded first, in its own transaction."""
     result = score(instrument, list(answers))
@@ -193,10 +198,17 @@ def save_page(
             source=AdministrationSource.CHECKIN,
             session=link.session,
             idempotency_key=idempotency_key(link, instrument.id, nonce),
+            request=request,
         )
     with transaction.atomic():
         _upsert_draft(
-            link, instrument.id, DraftStatus.ANSWERED, list(answers), nonce, administration
+            link,
+            instrument.id,
+            DraftStatus.ANSWERED,
+            list(answers),
+            nonce,
+            administration,
+            request=request,
         )
         link.crisis_pending = result.has_risk
         link.pause_pending = not result.has_risk and high_distress(instrument, result)
@@ -204,10 +216,17 @@ def save_page(
     return result
 
 
-def mark_page(link: CheckinLink, instrument: Instrument, status: str, nonce: str) -> None:
+def mark_page(
+    link: CheckinLink,
+    instrument: Instrument,
+    status: str,
+    nonce: str,
+    *,
+    request: HttpRequest | None = None,
+) -> None:
     """Record reading a content note, or skipping the whole measure ("not today")."""
     with transaction.atomic():
-        _upsert_draft(link, instrument.id, status, [], nonce, None)
+        _upsert_draft(link, instrument.id, status, [], nonce, None, request=request)
 
 
 def _upsert_draft(
@@ -217,6 +236,8 @@ def _upsert_draft(
     answers: list[Answer],
     nonce: str,
     administration: Administration | None,
+    *,
+    request: HttpRequest | None = None,
 ) -> None:
     draft = (
         CheckinDraft.objects.select_for_update()
@@ -240,6 +261,9 @@ def _upsert_draft(
             return  # a concurrent double tap created it first
     else:
         CheckinDraft.objects.filter(pk=draft.pk).update(**fields)
+    # Every write of client data is audited (who: nobody, the client has no account).
+    detail = {"instrument": instrument_id, "status": status}
+    audit(None, "update", f"checkin_link:{link.pk}", request=request, detail=detail)
 
 
 def clear_interlude(link: CheckinLink) -> None:
@@ -271,7 +295,7 @@ def send(
         for draft in locked.drafts.filter(administration__isnull=True).exclude(
             status=DraftStatus.NOTE_SEEN
         ):
-            _record_draft(locked, draft)
+            _record_draft(locked, draft, request)
         locked.used_at = timezone.now()
         locked.send_nonce = nonce
         locked.client_note = note.strip()
@@ -280,7 +304,7 @@ def send(
     return SendOutcome(True, _has_risk(locked))
 
 
-def _record_draft(link: CheckinLink, draft: CheckinDraft) -> None:
+def _record_draft(link: CheckinLink, draft: CheckinDraft, request: HttpRequest | None) -> None:
     instrument = get_instrument(draft.instrument_id)
     answers: list[Answer] = (
         list(draft.answers)
@@ -294,6 +318,7 @@ def _record_draft(link: CheckinLink, draft: CheckinDraft) -> None:
         source=AdministrationSource.CHECKIN,
         session=link.session,
         idempotency_key=idempotency_key(link, instrument.id, draft.nonce),
+        request=request,
     )
     draft.save(update_fields=["administration"])
 

@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from holdspace.web.access import (
     get_episode_for_user,
@@ -27,6 +27,7 @@ def _email_enabled() -> bool:
 
 
 @login_required
+@require_safe  # a page: a POST here would only re-read it (the form posts to "new")
 def episode_links(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Links for one episode with their status, and the notes clients sent with them."""
     episode = get_episode_for_user(request, episode_id)

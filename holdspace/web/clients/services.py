@@ -9,6 +9,7 @@ signals, with a fixed number of queries however large the caseload.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -40,6 +41,8 @@ from holdspace.web.clients.models import (
     Session,
     SessionStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -417,8 +420,29 @@ def trajectory_model_path() -> Path | None:
     return default if default.is_file() else None
 
 
+def trajectory_model_problem() -> str | None:
+    """Why the configured model cannot be used, or None when it can (or none is set)."""
+    try:
+        signal_config_strict()
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    return None
+
+
 def signal_config() -> SignalConfig:
-    """The signal settings, with the fitted trajectory model when there is one."""
+    """The signal settings, with the fitted trajectory model when there is a usable one.
+
+    A missing or broken model file must never hide the caseload's signals (safety above
+    all): the default rule (method a) applies, and the problem is logged and shown.
+    """
+    try:
+        return signal_config_strict()
+    except ImproperlyConfigured as exc:
+        logger.warning("Expected-trajectory model not used: %s", exc)
+        return SignalConfig()
+
+
+def signal_config_strict() -> SignalConfig:
     path = trajectory_model_path()
     if path is None:
         return SignalConfig()

@@ -63,7 +63,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["clinician"]:
             episodes = episodes.filter(clinician_id=form.cleaned_data["clinician"])
     rows = services.caseload(episodes, signal_kind=signal_kind)
-    ctx = {"page": "dashboard", "form": form, "rows": rows, "signal_labels": forms.SIGNAL_LABELS}
+    audit(user, "read", "caseload", request=request, detail={"episodes": len(rows)})
+    ctx = {
+        "page": "dashboard",
+        "form": form,
+        "rows": rows,
+        "signal_labels": forms.SIGNAL_LABELS,
+        "model_problem": services.trajectory_model_problem(),
+    }
     return render(request, "clients/dashboard.html", ctx)
 
 
@@ -71,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 def client_list(request: HttpRequest) -> HttpResponse:
     clients = visible_clients(request_user(request)).select_related("clinician").order_by("code")
+    audit(request.user, "read", "client_list", request=request, detail={"clients": len(clients)})
     return render(request, "clients/client_list.html", {"page": "clients", "clients": clients})
 
 
@@ -131,6 +139,7 @@ def episode_open(request: HttpRequest, client_id: int) -> HttpResponse:
             add_errors(form, exc)
         else:
             return redirect("clients:episode_detail", episode_id=episode.pk)
+    audit(request.user, "read", f"client:{client.pk}", request=request)
     names = {row["instrument_id"]: row["name"] for row in forms.plan_initial()}
     ctx = {"page": "clients", "client": client, "form": form, "plan": plan, "names": names}
     return render(request, "clients/episode_open.html", ctx)
@@ -144,7 +153,10 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 def _render_episode(request: HttpRequest, episode: Episode) -> HttpResponse:
     user = request_user(request)
-    audit(user, "read", f"episode:{episode.pk}", request=request)
+    # The client id travels in the detail so that a search by client finds episode reads.
+    audit(
+        user, "read", f"episode:{episode.pk}", request=request, detail={"client": episode.client_id}
+    )
     ctx: dict[str, Any] = {
         "page": "clients",
         "can_write": episode.clinician_id == user.pk,
@@ -227,6 +239,8 @@ def administration_add(request: HttpRequest, episode_id: int, instrument_id: str
         raise Http404 from exc
     sessions = list(episode.sessions.order_by("number"))
     form = forms.AdministrationForm(request.POST or None, instrument=instrument, sessions=sessions)
+    if request.method != "POST":
+        audit(request.user, "read", f"episode:{episode.pk}", request=request)
     if request.method == "POST" and form.is_valid():
         by_pk = {s.pk: s for s in sessions}
         try:

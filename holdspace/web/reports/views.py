@@ -21,6 +21,7 @@ from holdspace.web.access import (
 from holdspace.web.audit.log import record as audit
 from holdspace.web.reports.archive import portability_zip
 from holdspace.web.reports.build import report_context
+from holdspace.web.reports.downloads import attachment
 from holdspace.web.reports.forms import GoalForm
 from holdspace.web.reports.models import Goal
 from holdspace.web.reports.pdf import render_pdf
@@ -49,9 +50,7 @@ def report_pdf(request: HttpRequest, client_id: int, clinician: bool = False) ->
     version = "clinician" if clinician else "client"
     audit(user, "export", f"client:{client.pk}", request=request, detail={"format": "pdf"})
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="progress-report-{client.code}-{version}.pdf"'
-    )
+    response["Content-Disposition"] = attachment(f"progress-report-{client.code}-{version}.pdf")
     return response
 
 
@@ -68,7 +67,7 @@ def archive(request: HttpRequest, client_id: int) -> HttpResponse:
         return redirect("reports:client_report", client_id=client.pk)
     audit(user, "export", f"client:{client.pk}", request=request, detail={"format": "zip"})
     response = HttpResponse(body, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="holdspace-record-{client.code}.zip"'
+    response["Content-Disposition"] = attachment(f"holdspace-record-{client.code}.zip")
     return response
 
 
