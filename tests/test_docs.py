@@ -35,3 +35,12 @@ def test_every_doc_the_cli_page_names_exists() -> None:
 @pytest.mark.parametrize("path", re.findall(r"`(holdspace/[\w/.]+?)/?`", README))
 def test_every_path_in_the_readme_architecture_exists(path: str) -> None:
     assert (ROOT / path).exists(), f"README names {path}, which does not exist"
+
+
+@pytest.mark.parametrize(
+    "script", sorted(p.name for p in (ROOT / "benchmarks").glob("*.py")), ids=str
+)
+def test_every_benchmark_is_in_the_benchmarks_page(script: str) -> None:
+    page = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+
+    assert f"benchmarks/{script}" in page
