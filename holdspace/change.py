@@ -5,9 +5,11 @@ Pure functions over plain numbers. Every threshold is a parameter; the defaults 
 their citation, and per-instrument defaults are read through the instrument library in one
 small adapter (:func:`instrument_thresholds`).
 
-Sources: Jacobson & Truax 1991, J Consult Clin Psychol 59:12–19 (formulas, cut-offs a, b, c);
-NHS Talking Therapies definitions as written down in docs/analytics.md (caseness, recovery,
-reliable improvement / deterioration / recovery, finished treatment).
+Sources: Jacobson & Truax 1991, J Consult Clin Psychol 59:12–19 (formulas, cut-offs a, b, c;
+psychometrics reference §15); NHS Talking Therapies definitions and Holdspace's written
+convention for session-level data in psychometrics reference §16 and its addendum, restated in
+docs/analytics.md (caseness, recovery, reliable improvement / deterioration / recovery, finished
+treatment).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ Z_95 = 1.96
 def standard_error(sd_pre: float, reliability: float) -> float:
     """SE of measurement: s1 * sqrt(1 - r_xx)."""
     _check_reliability(reliability)
+    if not sd_pre > 0:
+        raise ValueError(f"sd_pre must be > 0, got {sd_pre}")
     return sd_pre * math.sqrt(1.0 - reliability)
 
 
@@ -198,6 +202,11 @@ class TalkingTherapiesConfig:
             "anxiety_caseness": "GAD-7 >= 8: NCT05134103; Fingertips glossary; PMC8411661",
             "depression_reliable_change": "PHQ-9 change >= 6: PMC8411661; NCT05134103",
             "anxiety_reliable_change": "GAD-7 change >= 4: PMC8411661; NCT05134103",
+            "reliable_improvement_rule": (
+                "[R] a reliable drop on at least one measure and no reliable rise on the other:"
+                " psychometrics reference §16 (recalled NHS Digital methodology; NCT05134103"
+                " gives only the per-measure thresholds)"
+            ),
             "deterioration_rule": "[U] symmetric rule; NHS TT manual wording not verified",
             "finished_min_sessions": "finished = 2 or more sessions: Fingertips glossary",
         }
@@ -334,8 +343,12 @@ def talking_therapies_outcome(
 
 def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float] | None:
     """Wilson score 95% interval for a proportion (Wilson 1927, JASA 22:209); None when n = 0."""
-    if n <= 0:
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    if n == 0:
         return None
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must be between 0 and n ({n}), got {successes}")
     p = successes / n
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom

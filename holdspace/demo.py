@@ -214,3 +214,117 @@ def answers_for(
                 values[i] += 1
                 remaining -= 1
     return tuple(values)
+
+
+# --- the showcase: one not-on-track client's whole course through the product -----------
+# Words a clinician, a supervisor and a client might write; all invented. The web layer
+# (holdspace/web/showcase.py) writes them through the apps' services.
+
+SHOWCASE_STORY = "not_on_track"
+DEMO_ADMIN = "demo-admin"
+
+
+def story_code(story: str) -> str:
+    """The demo code of the first client built for `story` (STORIES order)."""
+    names = [s.name for s in STORIES]
+    if story not in names:
+        raise ValueError(f"story: {story!r} is not one of {', '.join(names)}")
+    return f"DEMO-{names.index(story) + 1:03d}"
+
+
+@dataclass(frozen=True)
+class DemoPattern:
+    name: str
+    glossary_key: str
+    fields: dict[str, str]  # the PTMF prompts, holdspace.reviews.patterns.PATTERN_FIELDS
+
+
+SHOWCASE_PATTERNS: tuple[DemoPattern, ...] = (
+    DemoPattern(
+        "Going quiet when a topic gets close",
+        "freeze",
+        {
+            "looks_like": "Answers get shorter, eyes go to the window, 'I don't know' a lot.",
+            "protects": "Keeps painful memories at a distance until it feels safe to look at them.",
+            "origin": "In her words: 'At home, saying nothing was the safest thing to do.'",
+            "triggers": "Questions about family; being asked to describe feelings in detail.",
+            "costs_now": "She leaves sessions feeling unheard and the work stalls.",
+            "helps_soften": "Slowing down, naming the pause without pressure, offering a choice.",
+            "strengths": "Careful and observant; notices shifts in other people quickly.",
+        },
+    ),
+    DemoPattern(
+        "Keeping the peace",
+        "fawn",
+        {
+            "looks_like": "Agrees with every suggestion, then homework is not done.",
+            "protects": "Avoids disappointing people she depends on.",
+            "origin": "",
+            "triggers": "Feeling that she might let someone down.",
+            "costs_now": "Plans that do not fit her are agreed to and then set aside.",
+            "helps_soften": "Asking what would not work; offering two options, not one.",
+            "strengths": "Warm, attentive to others, keeps relationships going.",
+        },
+    ),
+)
+# The first pattern was seen in this session, counted back from the last one (0 = last).
+SHOWCASE_SIGHTING_SESSIONS_BACK = 1
+SHOWCASE_SIGHTING_NOTE = (
+    "Went quiet when we touched on her brother; we paused and she chose to continue."
+)
+
+# Hypotheses on the not-on-track cards (holdspace/reviews/cards): one fits, one is open.
+SHOWCASE_MARKS = {
+    "not_on_track.fit_and_pace": "fits",
+    "not_on_track.alliance": "unsure",
+    "not_on_track.practical_barriers": "does_not_fit",
+}
+SHOWCASE_PLAN = (
+    "Slow the pace: one topic per session, a grounding check at the start and the end. "
+    "Ask at the end of each session how the pace felt. Look again after four sessions."
+)
+SHOWCASE_COMMENT = (
+    "The pacing hypothesis fits what you described in supervision. Worth asking her directly "
+    "whether the earlier sessions felt too fast; her answer can guide the next step."
+)
+# The adaptation begins this many sessions before the last one, so enough scores follow it
+# (holdspace.reviews.DEFAULT_MIN_SESSIONS_AFTER) for the before/after comparison to show.
+SHOWCASE_ADAPTATION_SESSIONS_BACK = 3
+SHOWCASE_ADAPTATION_KIND = "pace"
+# Short enough for the client chart's label (whole, not cut off with "…").
+SHOWCASE_ADAPTATION = "One topic per session"
+
+
+@dataclass(frozen=True)
+class DemoNote:
+    sessions_back: int  # counted back from the last session (0 = last)
+    text: str
+    keep: str = ""  # a lint rule whose flagged words the clinician chose to keep
+
+
+SHOWCASE_NOTES: tuple[DemoNote, ...] = (
+    DemoNote(
+        5,
+        "Her previous therapist described her as resistant; she asked that the word be in "
+        "the record so we remember why trust takes time here.",
+        keep="resistant",
+    ),
+    DemoNote(
+        3,
+        "Agreed to slow the pace. We used the grounding exercise at the start and the end; "
+        "she said the session felt more manageable.",
+    ),
+    DemoNote(
+        0,
+        "Talked about her week at work. She noticed going quiet when her brother came up and "
+        "named it herself. Scores are still high; we will keep the slower pace.",
+    ),
+)
+SHOWCASE_CLIENT_WORDS = (
+    "The slower sessions help. I still feel low most days, but I can say more than before."
+)
+SHOWCASE_GOALS: tuple[str, ...] = (
+    "Sleep through the night on most nights",
+    "Go back to the Saturday walking group",
+    "Be able to talk about my family without shutting down",
+)

@@ -278,8 +278,15 @@ def first_flags(rows: Rows, rule: Rule, model: TrajectoryModel | None) -> dict[s
     eligible = (position > 0) & (position < count - 1)
     session = rows.session.astype(np.float64)
     worse = _worse(rows.total - intake, rule.direction)
+    # Mirrors holdspace.signals.rules._default_rule: "no reliable improvement" counts only while
+    # the score is still in the clinical range (the OQ "white" state is not an alert).
+    in_range = (
+        np.ones(rows.total.shape, dtype=bool)
+        if rule.caseness is None
+        else _worse(rows.total - rule.caseness, rule.direction) >= 0
+    )
     default = (worse >= rule.reliable_change) | (
-        (session >= rule.by_session) & ~(-worse >= rule.reliable_change)
+        (session >= rule.by_session) & ~(-worse >= rule.reliable_change) & in_range
     )
     flags = {"default_rule": default & eligible}
     if model is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 import typer
@@ -33,24 +34,36 @@ def demo(
     from django.utils import timezone
 
     from holdspace.web.clients.seed import build_demo
+    from holdspace.web.showcase import build_showcase, demo_admin
 
+    started = time.perf_counter()
     password = secrets.token_urlsafe(12)
     clinician, supervisor, built = build_demo(
         today=timezone.localdate(), password=password, clients=clients
     )
-    typer.echo(f"Data folder: {folder}")
-    typer.echo("Demo caseload built (synthetic clients)." if built else "Demo caseload kept.")
-    typer.echo(f"  clinician:  {clinician.username}  password: {password}")
-    typer.echo(f"  supervisor: {supervisor.username}  password: {password}")
+    admin = demo_admin(password)
     model_path = folder / "trajectories.json"
     if not model_path.exists():
         from holdspace.demo import demo_trajectory_model
         from holdspace.trajectories import save_model
 
         # Fitted on synthetic episodes so the client pages show the expected band; a real
-        # service fits its own with `holdspace trajectories fit`.
+        # service fits its own with `holdspace trajectories fit`. Before the showcase, so
+        # the review it opens sees the same signals as the client page.
         save_model(demo_trajectory_model(fitted_on=timezone.localdate()), model_path)
+    showcase = build_showcase(clinician, supervisor, today=timezone.localdate())
+    typer.echo(f"Data folder: {folder}")
+    typer.echo("Demo caseload built (synthetic clients)." if built else "Demo caseload kept.")
+    typer.echo(f"  clinician:  {clinician.username}  password: {password}")
+    typer.echo(f"  supervisor: {supervisor.username}  password: {password}")
+    typer.echo(f"  admin:      {admin.username}  password: {password}  (users and audit log)")
+    typer.echo(
+        f"Showcase client {showcase.episode.client.code}: patterns, a review, an adaptation, "
+        f"notes, goals and check-ins at /episodes/{showcase.episode.pk}/ "
+        f"and /reviews/{showcase.review.pk}/"
+    )
     typer.echo(f"Expected-trajectory model (synthetic): {model_path}")
+    typer.echo(f"Built in {time.perf_counter() - started:.1f} s.")
     if not no_serve:
         run_server(host, port)
 

@@ -8,7 +8,12 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from holdspace.change import InstrumentThresholds, instrument_thresholds, reliable_change
+from holdspace.change import (
+    InstrumentThresholds,
+    in_clinical_range,
+    instrument_thresholds,
+    reliable_change,
+)
 from holdspace.signals.model import (
     Attendance,
     ClientSeries,
@@ -176,12 +181,16 @@ def _default_rule(
                 ]
     by_session = int(config.value("not_on_track.no_reliable_improvement", "by_session"))
     improved = reliable_change(first.total, last.total, threshold, info.direction) == "improved"
-    if last.session_number >= by_session and not improved:
+    # A latest score outside the clinical range is the OQ system's "white" state ("functioning
+    # in the normal range", outcome-monitoring reference §2.1), not a not-on-track one; without
+    # this, a client who starts low could never reach a reliable drop and would always fire.
+    in_range = info.caseness is None or in_clinical_range(last.total, info.caseness, info.direction)
+    if last.session_number >= by_session and not improved and in_range:
         sentence = (
             f"By session {last.session_number}, {name} has moved from {first.total:g} to "
-            f"{last.total:g}, short of a reliable improvement ({threshold:g} points) that about "
-            f"half of clients show by session {by_session}; this client may not yet be helped "
-            "by the current approach, so a review is suggested."
+            f"{last.total:g}, short of a reliable improvement ({threshold:g} points) by the "
+            f"review point of session {by_session}; this client may not yet be helped by the "
+            "current approach, so a review is suggested."
         )
         return [
             _signal(

@@ -126,3 +126,36 @@ def test_postgres_matches_duckdb(tmp_path):
         assert pg["by_clinician"] == duck["by_clinician"]
     # The data reaches every metric, so the comparison is not trivially 0 == 0.
     assert all(duck[m]["count"] > 0 for m in METRICS)
+
+
+def test_postgres_episode_flags_match_golden():
+    """Per episode, not only in total: the PostgreSQL flags are the golden answers (§16)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run this test")
+    from holdspace.analytics.metrics import episodes_sql
+    from holdspace.analytics.postgres import WEB_SOURCE
+    from tests.core.change.golden_cases import FLAGS
+
+    cases = {f"g{n}": case for n, case in enumerate(load_cases())}
+    rows = [
+        (key, n % 3, session, instrument, total)
+        for n, (key, case) in enumerate(cases.items())
+        for session, instrument, total in case["rows"]
+    ]
+    ids = _load_into_web_tables(rows)
+    name_of = {episode_id: key for key, (episode_id, _c, _t) in ids.items()}
+    for rule in ("symmetric", "any"):
+        config = TalkingTherapiesConfig(deterioration_rule=rule)
+        with connection.cursor() as cursor:
+            cursor.execute(episodes_sql(WEB_SOURCE, config, "postgres"))
+            columns = [d[0] for d in cursor.description]
+            got = {
+                name_of[row["episode_id"]]: {k: row[k] for k in FLAGS}
+                for row in (dict(zip(columns, r, strict=True)) for r in cursor.fetchall())
+            }
+        expected = {
+            key: case["expect"]
+            for key, case in cases.items()
+            if case.get("config", {}).get("deterioration_rule", "symmetric") == rule
+        }
+        assert {key: got[key] for key in expected} == expected, rule

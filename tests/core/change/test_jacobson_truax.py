@@ -16,9 +16,22 @@ def test_rci_matches_formula():
     assert change.minimum_reliable_change(7.5, 0.88, round_up=True) == 8.0
 
 
+def test_rci_worked_example_sd_7_6_r_95():
+    # Reference §15 [src:flipbuilder-jt]: SD 7.6, r .95. SE = 7.6 * sqrt(.05) = 1.6994;
+    # S_diff = sqrt(2 * 1.6994^2) = 2.4033; 1.96 * S_diff = 4.7105, rounded up 5.
+    assert change.standard_error(7.6, 0.95) == pytest.approx(1.6994, abs=1e-4)
+    assert change.s_diff(7.6, 0.95) == pytest.approx(2.4033, abs=1e-4)
+    assert change.minimum_reliable_change(7.6, 0.95) == pytest.approx(4.7105, abs=1e-4)
+    assert change.minimum_reliable_change(7.6, 0.95, round_up=True) == 5.0
+    # A 5-point drop: RC = -5 / 2.4033 = -2.08, beyond 1.96.
+    assert change.reliable_change_index(20, 15, 7.6, 0.95) == pytest.approx(-2.0804, abs=1e-4)
+
+
 def test_bad_reliability_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="reliability"):
         change.s_diff(5, 1.0)
+    with pytest.raises(ValueError, match="sd_pre"):
+        change.s_diff(0, 0.8)
 
 
 @pytest.mark.parametrize(
@@ -44,6 +57,13 @@ def test_cutoffs_follow_direction():
     assert change.cutoff_b(5, 3, "higher_is_better") == -1
     # c = (s0*M1 + s1*M0)/(s0+s1) = (3*20 + 4*5)/7
     assert change.cutoff_c(5, 3, 20, 4) == pytest.approx(80 / 7)
+
+
+def test_cutoff_c_core10_norms():
+    # Reference §11 / test vector JT-4: functional M 4.7 (SD 4.8), clinical M 19.7 (SD 7.7):
+    # c = (4.8 * 19.7 + 7.7 * 4.7) / 12.5 = 10.46 (the published CORE-10 cut-off is 11).
+    # Weighting each mean by its own SD instead would give 13.94, so this pins the cross-weights.
+    assert change.cutoff_c(4.7, 4.8, 19.7, 7.7) == pytest.approx(10.46, abs=1e-9)
 
 
 def test_classify():

@@ -50,6 +50,7 @@ def test_every_default_has_a_source():
         "anxiety_caseness",
         "depression_reliable_change",
         "anxiety_reliable_change",
+        "reliable_improvement_rule",
         "deterioration_rule",
         "finished_min_sessions",
     ):
@@ -64,3 +65,12 @@ def test_wilson_interval_known_values():
     assert wilson_interval(0, 0) is None
     low0, high0 = wilson_interval(0, 10)
     assert low0 == 0.0 and high0 == pytest.approx(0.2775, abs=1e-4)
+
+
+def test_wilson_interval_refuses_impossible_counts():
+    with pytest.raises(ValueError, match="successes"):
+        wilson_interval(11, 10)
+    with pytest.raises(ValueError, match="successes"):
+        wilson_interval(-1, 10)
+    with pytest.raises(ValueError, match="n must"):
+        wilson_interval(0, -1)

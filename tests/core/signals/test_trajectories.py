@@ -112,6 +112,21 @@ def test_default_rule_flags_on_hand_made_rows():
     assert ends["recovered"].tolist() == [False, True]
 
 
+def test_default_rule_skips_no_improvement_in_the_normal_range():
+    # Same rule as holdspace.signals (golden no_reliable_improvement_but_latest_below_caseness):
+    # episode 0 is 8, 8, 7, 7 up to session 14 (below PHQ-9 caseness 10: not flagged);
+    # episode 1 is 12, 12, 11, 11 (still at caseness at session 13: flagged at 13).
+    from holdspace.trajectories import first_flags
+
+    rows = Rows(
+        np.array([0, 0, 0, 0, 1, 1, 1, 1]),
+        np.array([1, 5, 13, 14, 1, 5, 13, 14]),
+        np.array([8, 8, 7, 7, 12, 12, 11, 11], dtype=float),
+    )
+    flags = first_flags(rows, RULE, None)["default_rule"]
+    assert np.isinf(flags[0]) and flags[1] == 13
+
+
 def test_a_saved_model_loads_back_with_its_quantiles_size_and_date(caseload, tmp_path):
     from holdspace.trajectories import load_model, save_model
 
