@@ -6,6 +6,7 @@ Every variable read here is listed in docs/configuration.md.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -28,6 +29,22 @@ def envint(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def ip_networks(name: str, value: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or CIDR networks, checked at start."""
+    found = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: {part!r} is not an IP address or CIDR network; "
+                "use e.g. 10.0.0.5,10.0.0.0/24"
+            ) from exc
+    return tuple(found)
 
 
 DATA_DIR = Path(os.getenv("HOLDSPACE_DATA", "holdspace-data")).resolve()
@@ -161,6 +178,13 @@ AXES_FAILURE_LIMIT = envint("HOLDSPACE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy every request comes from the proxy's address; only the proxies
+# named here may say who the client is (X-Forwarded-For). Empty: trust nobody.
+HOLDSPACE_TRUSTED_PROXIES = ip_networks(
+    "HOLDSPACE_TRUSTED_PROXIES", os.getenv("HOLDSPACE_TRUSTED_PROXIES", "")
+)
+# Lockouts count per client, not per proxy (holdspace/web/netaddr.py).
+AXES_CLIENT_IP_CALLABLE = "holdspace.web.netaddr.client_ip"
 # A calm page that says when to try again, instead of a bare 429.
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 

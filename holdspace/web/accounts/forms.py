@@ -102,6 +102,28 @@ class UserEditForm(UserModelForm):
         return user
 
 
+class TemporaryPasswordForm(forms.Form):
+    """A new password an admin sets for someone who cannot sign in."""
+
+    password = forms.CharField(
+        label="New temporary password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters. Give it to the person in a private way; "
+        "they can change it after signing in.",
+    )
+
+    def __init__(self, subject: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.subject = subject
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        # Django's validators, with the account itself for the similarity check.
+        validate_password(password, self.subject)
+        return password
+
+
 def _check_supervisors(form: forms.BaseForm, cleaned: dict[str, Any]) -> None:
     if cleaned.get("supervisors") and cleaned.get("role") != Role.CLINICIAN:
         form.add_error("supervisors", "Only a clinician has supervisors.")

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("users/", views.user_list, name="users"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
+    path("users/<int:user_id>/password/", views.user_password, name="user_password"),
 ]

@@ -9,7 +9,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.contrib.auth import user_login_failed
+from django.contrib.auth import update_session_auth_hash, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -25,7 +25,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from holdspace.web.access import get_admin, home_url, request_user
 from holdspace.web.accounts import twofactor
-from holdspace.web.accounts.forms import CodeForm, UserCreateForm, UserEditForm
+from holdspace.web.accounts.forms import (
+    CodeForm,
+    TemporaryPasswordForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from holdspace.web.accounts.models import Role, User
 from holdspace.web.audit.log import record
 
@@ -177,6 +182,27 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             return redirect("users")
     ctx = {"page": "users", "form": form, "subject": subject}
     return render(request, "accounts/user_form.html", ctx)
+
+
+@login_required
+def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin = get_admin(request)
+    subject = get_object_or_404(User, pk=user_id)
+    form = TemporaryPasswordForm(subject, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # A new password changes the session auth hash, so every session the person
+            # had open (a lost laptop, a shared computer) ends at its next request.
+            subject.set_password(form.cleaned_data["password"])
+            subject.save(update_fields=["password"])
+            # The audit detail names the change only: never the password.
+            record(admin, "password_set", f"user:{subject.pk}", request=request)
+        if subject == admin:
+            update_session_auth_hash(request, subject)  # keep this session, end the others
+        messages.success(request, f"Set a temporary password for {subject.username}.")
+        return redirect("user_edit", user_id=subject.pk)
+    ctx = {"page": "users", "form": form, "subject": subject}
+    return render(request, "accounts/user_password.html", ctx)
 
 
 def _keeps_own_admin(form: UserEditForm) -> bool:

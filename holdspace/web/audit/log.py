@@ -2,12 +2,12 @@
 
 `record()` is the one way to append an event. Callers name the record they touched
 ("client:12", "episode:3") and what they did; they never pass its content. The request
-is used for the address it came from, never its body.
+is used for the address it came from (the client behind any trusted proxy, see
+holdspace/web/netaddr.py), never its body.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from holdspace.web.accounts.models import User
 from holdspace.web.audit.models import GENESIS_HASH, AuditEvent, ChainHead
+from holdspace.web.netaddr import client_ip
 
 ACTIONS = (
     "read",
@@ -66,7 +67,7 @@ def record(
             actor_username=user.get_username() if user is not None else "",
             action=action,
             target=target,
-            ip_address=client_ip(request),
+            ip_address=(client_ip(request) or None) if request is not None else None,
             detail=detail or {},
             prev_hash=head.last_hash,
         )
@@ -94,17 +95,6 @@ def _locked_head() -> ChainHead:
     # FOR UPDATE blocks a second writer on PostgreSQL until this transaction ends;
     # SQLite ignores it, and its IMMEDIATE transactions already admit one writer.
     return ChainHead.objects.select_for_update().get(pk=ChainHead.SINGLETON_ID)
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The peer address Django saw (a reverse proxy's own address behind one)."""
-    if request is None:
-        return None
-    raw = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(raw))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from holdspace.web.checkins import config
+from holdspace.web.netaddr import client_ip
 
 
 def _hit(key: str, limit: int, window: int) -> bool:
@@ -25,7 +26,9 @@ def _hit(key: str, limit: int, window: int) -> bool:
 
 
 def _ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    # The client behind a trusted proxy: counting the proxy would let one guesser
+    # close check-ins for every client.
+    return client_ip(request) or "unknown"
 
 
 def address_blocked(request: HttpRequest) -> bool:

@@ -8,6 +8,7 @@ The audit log gets ids, counts and rule ids only, never note text.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -118,6 +119,30 @@ def _optional_note(request: HttpRequest, note_id: int | None) -> SessionNote | N
     return get_rw_note_for_user(request, note_id) if note_id else None
 
 
+# The editor lints a saved note as the clinician types (one request per 500 ms pause), so
+# a read of a named note is recorded once per note per sign-in session in this window,
+# not once per keystroke. A new, unsaved note names no stored record: nothing is read.
+LIVE_READ_WINDOW_SECONDS = 10 * 60
+_LIVE_READS_KEY = "notes_live_reads"
+
+
+def _audit_live_read(request: HttpRequest, note: SessionNote | None, via: str) -> None:
+    """Record that the live editor read `note` (its kept wordings), at most once a window."""
+    if note is None:
+        return
+    now = time.time()
+    seen = {
+        key: at
+        for key, at in request.session.get(_LIVE_READS_KEY, {}).items()
+        if now - at < LIVE_READ_WINDOW_SECONDS
+    }
+    if str(note.pk) not in seen:
+        detail = {"via": via, "window_minutes": LIVE_READ_WINDOW_SECONDS // 60}
+        audit(request.user, "read", f"note:{note.pk}", request=request, detail=detail)
+        seen[str(note.pk)] = now
+    request.session[_LIVE_READS_KEY] = seen
+
+
 @login_required
 @require_POST
 def note_lint(request: HttpRequest) -> HttpResponse:
@@ -125,6 +150,7 @@ def note_lint(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponseBadRequest("text: at most 50,000 characters; note: a note id.")
     note = _optional_note(request, form.cleaned_data["note"])
+    _audit_live_read(request, note, "lint")
     ctx = findings_context(form.cleaned_data["text"], note)
     return render(request, "notes/_findings.html", ctx)
 
@@ -142,6 +168,7 @@ def note_apply(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         return HttpResponseBadRequest(f"apply: {exc}")
     if _is_htmx(request):
+        _audit_live_read(request, note, "apply")
         return render(request, "notes/_editor.html", findings_context(text, note))
     if note is not None:
         with transaction.atomic():
