@@ -82,3 +82,25 @@ def test_the_episode_url_shows_the_same_check_ins(world: World) -> None:
 
     assert "loud" in section and EARLIER_WORDS in section
     assert "Send a check-in link, or see all links" in section
+
+
+def test_the_clients_words_stay_after_many_newer_links(world: World) -> None:
+    later = timezone.now()
+    session = world.episode.sessions.order_by("-number").first()
+    for n in range(6):  # newer, unused links push the sent one out of the five listed
+        CheckinLink.objects.create(
+            token_hash=f"n{n}".ljust(64, "x"),
+            episode=world.episode,
+            session=session,
+            display_name="A.",
+            created_by=world.alice,
+            created_at=later + dt.timedelta(minutes=n),
+            expires_at=later + dt.timedelta(days=3),
+        )
+    url = reverse("clients:client_detail", kwargs={"client_id": world.client.pk})
+
+    section = checkins_section(world, "alice", url)
+
+    assert "I moved house &amp; it&#x27;s &lt;b&gt;loud&lt;/b&gt; here." in section
+    assert "In the client's words (session" in section
+    assert EARLIER_WORDS not in section  # only the latest words are lifted out
