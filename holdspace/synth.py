@@ -25,6 +25,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+# One attendance record type across the core: synthetic episodes use the signals' own.
+from holdspace.signals import Attendance, ClientSeries, Measurement
+
 Kind = Literal["improving", "flat", "deteriorating", "sudden_gain", "early_leaver"]
 KINDS: tuple[Kind, ...] = ("improving", "flat", "deteriorating", "sudden_gain", "early_leaver")
 DEFAULT_MIX: dict[Kind, float] = {
@@ -162,13 +165,6 @@ class SynthMeasurement:
 
 
 @dataclass(frozen=True)
-class SynthAttendance:
-    session_number: int
-    date: date
-    status: Literal["attended", "cancelled", "missed"]
-
-
-@dataclass(frozen=True)
 class SynthEpisode:
     episode_id: str
     client_id: str
@@ -176,7 +172,7 @@ class SynthEpisode:
     kind: Kind
     opened: date
     measurements: list[SynthMeasurement] = field(default_factory=list)
-    attendance: list[SynthAttendance] = field(default_factory=list)
+    attendance: list[Attendance] = field(default_factory=list)
 
 
 def generate_episode(
@@ -203,7 +199,7 @@ def generate_episode(
     p = _episode_params(code, rng)
     n = sessions if sessions is not None else int(p["sessions"][0])
     measurements: list[SynthMeasurement] = []
-    attendance: list[SynthAttendance] = []
+    attendance: list[Attendance] = []
     s = np.arange(1, n + 1, dtype=float)
     frac = _fraction(
         np.repeat(code, n),
@@ -222,9 +218,9 @@ def generate_episode(
             status: Literal["missed", "cancelled"] = (
                 "missed" if missed_sessions.index(number) % 2 == 0 else "cancelled"
             )
-            attendance.append(SynthAttendance(number, when, status))
+            attendance.append(Attendance(number, when, status))
             continue
-        attendance.append(SynthAttendance(number, when, "attended"))
+        attendance.append(Attendance(number, when, "attended"))
         risk = number in risk_sessions
         measurements += [
             SynthMeasurement(number, when, "phq9", float(max(phq[i], 1.0 if risk else 0.0)), risk),
@@ -242,16 +238,14 @@ def _alliance(pattern: Alliance, n: int, rng: np.random.Generator) -> FloatArray
     return np.clip(np.rint(values), WAISR_MIN, WAISR_MAX)
 
 
-def to_client_series(episode: SynthEpisode, *, is_open: bool = True) -> Any:
+def to_client_series(episode: SynthEpisode, *, is_open: bool = True) -> ClientSeries:
     """The episode as a :class:`holdspace.signals.ClientSeries` (for the demo)."""
-    from holdspace.signals import Attendance, ClientSeries, Measurement
-
     return ClientSeries(
         opened=episode.opened,
         measurements=[
             Measurement(m.instrument, m.session_number, m.date, m.total, m.has_risk)
             for m in episode.measurements
         ],
-        attendance=[Attendance(a.session_number, a.date, a.status) for a in episode.attendance],
+        attendance=list(episode.attendance),
         open=is_open,
     )

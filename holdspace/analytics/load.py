@@ -19,15 +19,9 @@ from typing import Any
 
 import duckdb
 
-REQUIRED = (
-    "episode_id",
-    "client_id",
-    "clinician_id",
-    "session_number",
-    "date",
-    "instrument",
-    "total",
-)
+from holdspace.longformat import COLUMNS
+
+REQUIRED = COLUMNS
 TYPES = {
     "episode_id": "VARCHAR",
     "client_id": "VARCHAR",

@@ -5,7 +5,7 @@ See docs/interop.md.
 
 from __future__ import annotations
 
-from holdspace.interop._csv import COLUMNS, csv_row, write_csv
+from holdspace.interop._csv import csv_row, write_csv
 from holdspace.interop._fhir_common import (
     CLIENT_CODE_SYSTEM,
     QUESTIONNAIRE_BASE,
@@ -27,6 +27,7 @@ from holdspace.interop._records import (
     ImportedResponse,
     InteropError,
 )
+from holdspace.longformat import COLUMNS
 
 __all__ = [
     "CLIENT_CODE_SYSTEM",

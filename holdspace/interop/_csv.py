@@ -7,16 +7,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from holdspace.interop._records import AdministrationRecord
-
-COLUMNS = (
-    "episode_id",
-    "client_id",
-    "clinician_id",
-    "session_number",
-    "date",
-    "instrument",
-    "total",
-)
+from holdspace.longformat import COLUMNS
 
 
 def csv_row(record: AdministrationRecord) -> dict[str, str]:
