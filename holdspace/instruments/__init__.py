@@ -37,7 +37,7 @@ from holdspace.instruments._model import (
     ScoreResult,
     SubscaleScore,
 )
-from holdspace.instruments._scoring import score
+from holdspace.instruments._scoring import score, total_only_result
 
 __all__ = [
     "Algorithm",
@@ -66,4 +66,5 @@ __all__ = [
     "local_problems",
     "markdown_table",
     "score",
+    "total_only_result",
 ]

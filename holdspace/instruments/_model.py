@@ -6,6 +6,7 @@ scoring engine reads them. Nothing here knows about files, Django or the CLI.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -197,6 +198,30 @@ class Instrument:
     source_file: str
     scoring_verified: bool = True
     scoring_source: str = ""
+
+    @property
+    def fewest_answers(self) -> int:
+        """How many answers an administration must give, in item order.
+
+        Unscored items at the end (PHQ-9 item 10, asked after the nine) may be left off:
+        administrations recorded before such an item joined the definition stay valid, and
+        a left-off item reads as missing.
+        """
+        count = len(self.items)
+        while count > 1 and self.items[count - 1].id not in self.scored_items:
+            count -= 1
+        return count
+
+    def padded(self, answers: Sequence[Answer]) -> list[Answer]:
+        """`answers` with left-off trailing unscored items read as missing (None)."""
+        return list(answers) + [None] * max(0, len(self.items) - len(answers))
+
+    def trimmed(self, answers: Sequence[Answer]) -> list[Answer]:
+        """`answers` without trailing unscored items that were not asked (None)."""
+        kept = list(answers)
+        while len(kept) > self.fewest_answers and kept[-1] is None:
+            kept.pop()
+        return kept
 
     @property
     def risk_items(self) -> list[str]:

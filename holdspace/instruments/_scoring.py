@@ -35,12 +35,14 @@ def _validate(instrument: Instrument, answers: Sequence[Answer]) -> list[Answer]
         first = instrument.items[0]
         raise AnswerError(first.id, first.allowed, "answers must be a list in item order")
     count = len(instrument.items)
-    if len(answers) < count:
+    fewest = instrument.fewest_answers
+    if len(answers) < fewest:
         item = instrument.items[len(answers)]
+        needs = f"{count}" if fewest == count else f"{fewest} to {count}"
         raise AnswerError(
             item.id,
             item.allowed,
-            f"no answer given ({instrument.id} needs {count} answers in item order, got "
+            f"no answer given ({instrument.id} needs {needs} answers in item order, got "
             f"{len(answers)}; give {SKIP!r} or an empty value for an unanswered item)",
         )
     if len(answers) > count:
@@ -49,12 +51,13 @@ def _validate(instrument: Instrument, answers: Sequence[Answer]) -> list[Answer]
             f"exactly {count} answers",
             f"{instrument.id} has only {count} items, got {len(answers)} answers",
         )
+    answers = instrument.padded(answers)
     for item, answer in zip(instrument.items, answers, strict=True):
         if answer is None or answer == SKIP:
             continue
         if isinstance(answer, bool) or not isinstance(answer, int) or answer not in item.values:
             raise AnswerError(item.id, item.allowed, f"{answer!r} is not an allowed answer")
-    return list(answers)
+    return answers
 
 
 def _risk_flags(instrument: Instrument, values: Values) -> tuple[list[Flag], list[str]]:
@@ -294,7 +297,10 @@ def score(instrument: str | Instrument, answers: Sequence[Answer]) -> ScoreResul
         item.id: a for item, a in zip(ins.items, checked, strict=True) if isinstance(a, int)
     }
     skipped = [item.id for item, a in zip(ins.items, checked, strict=True) if a == SKIP]
-    missing = [item.id for item, a in zip(ins.items, checked, strict=True) if a is None]
+    # An unscored item left off the end was not asked (an older administration): not missing.
+    missing = [
+        item.id for item, a in zip(ins.items[: len(answers)], checked, strict=False) if a is None
+    ]
     flags, risk_lines = _risk_flags(ins, values)
     explanation = _apply_implied(ins, values)
     scores = {i: _item_score(ins, i, v) for i, v in values.items()}
@@ -331,4 +337,42 @@ def score(instrument: str | Instrument, answers: Sequence[Answer]) -> ScoreResul
         missing=missing,
         explanation=explanation,
         prorated=prorated,
+    )
+
+
+def total_only_result(instrument: str | Instrument, total: float) -> ScoreResult:
+    """The result for a total another system computed, sent without its item answers.
+
+    The band and caseness follow from the total as for any score; nothing item-level is
+    known, so no risk flag can be raised and no algorithm decided (each says so).
+    Raises AnswerError when the total is outside the instrument's range.
+    """
+    ins = get_instrument(instrument) if isinstance(instrument, str) else instrument
+    if not ins.total_min <= total <= ins.total_max:
+        raise AnswerError(
+            "total",
+            f"{_fmt(ins.total_min)}–{_fmt(ins.total_max)}",
+            f"{_fmt(total)} is outside the {ins.id} total's range",
+        )
+    band = _band(ins.bands, total)
+    caseness, case_lines = _caseness(ins, total)
+    explanation = [
+        f"Total only: {_fmt(total)} as sent by another system, without the item answers, "
+        "so no item (and no risk item) can be shown or checked."
+    ]
+    return ScoreResult(
+        instrument=ins.id,
+        version=ins.version,
+        total=total,
+        band=band.label if band else None,
+        caseness=caseness,
+        flags=[],
+        subscales={},
+        algorithms={
+            a.id: AlgorithmResult(None, f"{a.name}: cannot be determined from a total.", a.name)
+            for a in ins.algorithms
+        },
+        skipped=[],
+        missing=[item.id for item in ins.items],
+        explanation=explanation + _band_line(ins, band) + case_lines,
     )

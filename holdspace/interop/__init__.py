@@ -20,10 +20,11 @@ from holdspace.interop._fhir_export import (
     questionnaire_response,
     total_observation,
 )
-from holdspace.interop._fhir_import import read_responses
+from holdspace.interop._fhir_import import read_fhir, read_responses
 from holdspace.interop._records import (
     AdministrationRecord,
     FhirImportError,
+    ImportBatch,
     ImportedResponse,
     InteropError,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "RESPONSE_SYSTEM",
     "AdministrationRecord",
     "FhirImportError",
+    "ImportBatch",
     "ImportedResponse",
     "InteropError",
     "build_bundle",
@@ -45,6 +47,7 @@ __all__ = [
     "questionnaire",
     "questionnaire_response",
     "questionnaire_url",
+    "read_fhir",
     "read_responses",
     "total_observation",
     "write_csv",

@@ -61,15 +61,20 @@ def _instrument(instrument_id: str) -> Instrument:
         ) from exc
 
 
-def _answer_coding(instrument: Instrument, option: Option) -> Json:
+def _ordinal(option: Option) -> list[Json]:
+    return [{"url": ORDINAL_VALUE, "valueDecimal": option.value}]
+
+
+def _answer_coding(instrument: Instrument, option: Option, *, ordinal: bool = True) -> Json:
     coding: Json = (
         {"system": LOINC, "code": option.loinc_answer}
         if option.loinc_answer
         else {"system": answer_system(instrument.id), "code": str(option.value)}
     )
     coding["display"] = option.label
-    # The score value travels with the code, so other systems need not look it up.
-    coding["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": option.value}]
+    if ordinal:
+        # The score value travels with the answer, so other systems need not look it up.
+        coding["extension"] = _ordinal(option)
     return coding
 
 
@@ -81,7 +86,11 @@ def _questionnaire_item(instrument: Instrument, item: Item) -> Json:
         "text": text,
         "type": "choice",
         "required": False,  # any item may be skipped by choice
-        "answerOption": [{"valueCoding": _answer_coding(instrument, o)} for o in item.options],
+        # ordinalValue on answerOption.extension: the R4 convention LHC-Forms and SDC read.
+        "answerOption": [
+            {"valueCoding": _answer_coding(instrument, o, ordinal=False), "extension": _ordinal(o)}
+            for o in item.options
+        ],
     }
     if item.loinc:
         entry["code"] = [{"system": LOINC, "code": item.loinc, "display": item.short_label}]
@@ -122,13 +131,13 @@ def _response_item(instrument: Instrument, item: Item, answer: int | str | None)
 
 def questionnaire_response(record: AdministrationRecord, patient_ref: str) -> Json:
     instrument = _instrument(record.instrument_id)
-    if len(record.answers) != len(instrument.items):
+    if not instrument.fewest_answers <= len(record.answers) <= len(instrument.items):
         raise InteropError(
             f"{record.key}: {len(record.answers)} answers for {len(instrument.items)} items"
         )
     items = [
         _response_item(instrument, i, a)
-        for i, a in zip(instrument.items, record.answers, strict=True)
+        for i, a in zip(instrument.items, instrument.padded(record.answers), strict=True)
     ]
     return {
         "resourceType": "QuestionnaireResponse",
@@ -140,12 +149,21 @@ def questionnaire_response(record: AdministrationRecord, patient_ref: str) -> Js
         "questionnaire": f"{questionnaire_url(instrument.id)}|{record.instrument_version}",
         "status": "completed",
         "subject": {"reference": patient_ref},
-        "authored": record.completed_at.isoformat(),
+        "authored": _when(record),
         "item": [item for item in items if item is not None],
     }
 
 
-def total_observation(record: AdministrationRecord, patient_ref: str, response_ref: str) -> Json:
+def _when(record: AdministrationRecord) -> str:
+    """The completion time, or only its date when that is all the sender gave."""
+    if record.date_only:
+        return record.completed_at.date().isoformat()
+    return record.completed_at.isoformat()
+
+
+def total_observation(
+    record: AdministrationRecord, patient_ref: str, response_ref: str | None
+) -> Json:
     instrument = _instrument(record.instrument_id)
     code = (
         {"system": LOINC, "code": instrument.loinc_total}
@@ -160,15 +178,16 @@ def total_observation(record: AdministrationRecord, patient_ref: str, response_r
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey"}]}],
         "code": {"coding": [code], "text": f"{instrument.name} total score"},
         "subject": {"reference": patient_ref},
-        "effectiveDateTime": record.completed_at.isoformat(),
+        "effectiveDateTime": _when(record),
         "valueQuantity": {
             "value": record.total,
             "unit": "{score}",
             "system": UCUM,
             "code": "{score}",
         },
-        "derivedFrom": [{"reference": response_ref}],
     }
+    if response_ref:
+        resource["derivedFrom"] = [{"reference": response_ref}]
     if record.band:
         resource["interpretation"] = [{"text": record.band}]
     return resource
@@ -208,6 +227,10 @@ def build_bundle(
     used = sorted({r.instrument_id for r in records})
     entries += [_entry(questionnaire(_instrument(i))) for i in used]
     for record in sorted(records, key=lambda r: (r.completed_at, r.key)):
+        if record.total_only:
+            # Another system sent only the total: there is no response to export.
+            entries.append(_entry(total_observation(record, subject["fullUrl"], None)))
+            continue
         response = _entry(questionnaire_response(record, subject["fullUrl"]))
         entries.append(response)
         if record.total is not None:

@@ -40,7 +40,8 @@ def test_any_vector_scores_or_raises_answer_error(ins: Instrument, data: st.Data
         assert exc.item in item_ids or exc.item.startswith("#")
         assert "allowed:" in str(exc) and exc.allowed
         return
-    assert len(answers) == len(ins.items)
+    # Unscored items at the end (PHQ-9 item 10) may be left off; nothing else may.
+    assert ins.fewest_answers <= len(answers) <= len(ins.items)
     json.dumps(result.to_dict())
 
 

@@ -217,7 +217,27 @@ def test_bad_answers_name_the_item_and_what_is_allowed(items, expected) -> None:
 
 def test_a_time_without_a_zone_is_refused() -> None:
     with pytest.raises(FhirImportError, match="authored: give the date and time"):
-        read_responses(json.dumps(qr(authored="2026-03-01")))
+        read_responses(json.dumps(qr(authored="2026-03-01T10:00:00")))
+
+
+def test_a_date_alone_is_kept_at_that_precision() -> None:
+    (found,) = read_responses(json.dumps(qr(authored="2026-03-01")))
+
+    assert found.completed_at is None and found.date_only
+    assert found.completed_on.isoformat() == "2026-03-01"
+
+
+@pytest.mark.parametrize(
+    ("authored", "expected"),
+    [("2026-03", "gives no day"), ("2026-02-30", "not a calendar date"), (None, "missing")],
+)
+def test_a_vague_or_impossible_date_is_named(authored, expected) -> None:
+    resource = qr()
+    resource.pop("authored")
+    if authored:
+        resource["authored"] = authored
+    with pytest.raises(FhirImportError, match=f"authored: .*{expected}"):
+        read_responses(json.dumps(resource))
 
 
 def test_every_problem_in_a_bundle_is_reported_together() -> None:
@@ -249,7 +269,12 @@ def test_every_problem_in_a_bundle_is_reported_together() -> None:
             '{"resourceType": "Bundle", "type": "collection", "entry": []}',
             "no QuestionnaireResponse",
         ),
-        ('{"resourceType": "QuestionnaireResponse"}', "not valid FHIR R4B QuestionnaireResponse"),
+        (
+            '{"resourceType": "QuestionnaireResponse"}',
+            "questionnaire: \\(no questionnaire address\\) is not an instrument",
+        ),
+        ("[" * 10_000 + "]" * 10_000, "nests arrays or objects more than 64 levels deep"),
+        ('{"resourceType": "Questionnaire"}', "a Questionnaire holds no answers"),
     ],
 )
 def test_files_that_are_not_responses_get_a_clear_error(raw, expected) -> None:
