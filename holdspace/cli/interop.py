@@ -212,35 +212,91 @@ def export(
 
 
 def import_(
-    file: Annotated[Path, typer.Argument(help="FHIR JSON: a Bundle or a QuestionnaireResponse.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="FHIR JSON: a Bundle, a QuestionnaireResponse or a total Observation."),
+    ],
     fhir: Annotated[bool, typer.Option("--fhir", help="The file is FHIR JSON.")] = True,
     episode: Annotated[
         int | None, typer.Option("--episode", help="Episode id to import into.")
     ] = None,
+    client: Annotated[
+        str | None,
+        typer.Option(
+            "--client",
+            help="Client code: import into the client's episode that spans the responses, "
+            "creating the client and an episode when they do not exist.",
+        ),
+    ] = None,
+    clinician: Annotated[
+        str | None,
+        typer.Option("--clinician", help="User name of the clinician a new client joins."),
+    ] = None,
+    allow_outside: Annotated[
+        bool,
+        typer.Option(
+            "--allow-outside", help="Place responses dated outside the episode (with a warning)."
+        ),
+    ] = False,
     data: Path | None = DataOption,
 ) -> None:
-    """Import QuestionnaireResponses into an episode: all of them, or none."""
+    """Import what another system sent into an episode: all of it, or none."""
     if not fhir:
         raise typer.BadParameter("only FHIR import is supported (--fhir)")
-    if episode is None:
-        raise typer.BadParameter("say which episode to import into", param_hint="--episode")
+    if (episode is None) == (client is None):
+        raise typer.BadParameter("give exactly one of --episode ID or --client CODE")
     setup_django(data)
-    from holdspace.interop import FhirImportError
-    from holdspace.web.api.records import import_fhir
+    from django.db import transaction
 
-    _, episodes = _client_and_episodes(None, episode)
+    from holdspace.interop import FhirImportError, read_fhir
+    from holdspace.web.accounts.models import User
+    from holdspace.web.api.records import episode_for_import, import_batch
+    from holdspace.web.audit.log import record as audit
+
     try:
         raw = file.read_bytes()
     except OSError as exc:
         raise typer.BadParameter(f"cannot read {file}: {exc.strerror}", param_hint="FILE") from exc
+    owner = None
+    if clinician is not None:
+        owner = User.objects.filter(username=clinician).first()
+        if owner is None:
+            raise typer.BadParameter(f"no user {clinician!r}", param_hint="--clinician")
+    created: list[str] = []
     try:
-        stored = import_fhir(episodes.get(), raw, by=None)
+        batch = read_fhir(raw)
+        with transaction.atomic():
+            if client is not None:
+                target, created = episode_for_import(client, batch, clinician=owner)
+            else:
+                _, episodes = _client_and_episodes(None, episode)
+                target = episodes.get()
+            report = import_batch(target, batch, by=None, allow_outside=allow_outside)
+            audit(
+                None,
+                "import",
+                f"episode:{target.pk}",
+                detail={"count": len(report.stored), "already": len(report.already)},
+            )
     except FhirImportError as exc:
         for problem in exc.problems:
             typer.echo(f"Error: {problem}", err=True)
         typer.echo("Nothing was imported.", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"Imported {len(stored)} administrations into episode {episode}.")
+    for line in created:
+        typer.echo(f"Created {line}.")
+    for warning in report.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+    for note in report.notes:
+        typer.echo(f"Note: {note}")
+    for line in report.skipped:
+        typer.echo(f"Passed over: {line}")
+    if report.already:
+        typer.echo(
+            f"{len(report.already)} administrations were imported before; nothing new "
+            "was written for them."
+        )
+    typer.echo(f"Imported {len(report.stored)} administrations into episode {target.pk}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -744,7 +744,11 @@ def read_fhir(raw: str | bytes | Json) -> ImportBatch:
             about_response.add(id(entry))
             recognised = _observation_instrument(entry.resource, codes)
             value = _observation_value(entry.resource)
-            if recognised and value is not None:
+            if recognised and value is None:
+                problems.append(
+                    f"{entry.where}: value[x]: give the {recognised[0].id} total as a number"
+                )
+            elif recognised and value is not None:
                 target = id(responses[derived[0]])
                 ctx.totals.setdefault(target, []).append((recognised[0].loinc_total or "", value))
         for ref in _refs(entry.resource, "hasMember"):

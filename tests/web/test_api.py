@@ -59,7 +59,7 @@ def export(world: World, user=None) -> str:
 
 
 def post_import(world: World, body: str, user=None):
-    new = services.open_episode(world.client, world.alice, opened_on=dt.date(2026, 6, 1))
+    new = services.open_episode(world.client, world.alice, opened_on=dt.date(2026, 1, 1))
     url = reverse("api:episode_import", kwargs={"episode_id": new.pk})
     response = signed_in(user or world.alice).post(url, body, content_type="application/fhir+json")
     return new, response

@@ -66,7 +66,7 @@ def test_the_csv_export_runs_through_analyze_unchanged(world, tmp_path) -> None:
 
 def test_fhir_export_then_import_into_a_new_episode(world, tmp_path) -> None:
     path = tmp_path / "alice.json"
-    new = services.open_episode(world.client, world.alice, opened_on=dt.date(2026, 6, 1))
+    new = services.open_episode(world.client, world.alice, opened_on=dt.date(2026, 1, 1))
 
     exported = runner.invoke(app, ["export", "--fhir", "--client", "ALICE-01", "--out", str(path)])
     imported = runner.invoke(app, ["import", "--fhir", str(path), "--episode", str(new.pk)])

@@ -30,6 +30,7 @@ from holdspace.web.access import (
 )
 from holdspace.web.api.records import client_records, episode_records, import_fhir
 from holdspace.web.audit.log import record as audit
+from holdspace.web.clients.models import Administration
 from holdspace.web.reports.downloads import attachment
 
 FHIR_JSON = "application/fhir+json"
@@ -87,20 +88,51 @@ def episode_bundle(request: HttpRequest, episode_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def episode_import(request: HttpRequest, episode_id: int) -> HttpResponse:
-    """POST a Bundle or a QuestionnaireResponse as the body; 201 lists what was stored."""
+    """POST a Bundle, a QuestionnaireResponse or a total Observation as the body.
+
+    201 lists what was stored, what had been imported before (a repeat is a no-op), and
+    the plain statements about each response; `?allow_outside=1` places responses dated
+    outside the episode, with a warning, instead of refusing the file.
+    """
     episode = get_rw_episode_for_user(request, episode_id)
     # Checked before the body is read: Django refuses larger bodies with a bare 400.
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
         return _outcome([f"body: larger than {limit} bytes; split the file"], 413)
+    allow = request.GET.get("allow_outside", "")
+    if allow not in ("", "0", "1"):
+        return _outcome(["allow_outside: give 1 (place outside the episode) or 0"], 400)
     user = request_user(request)
     try:
-        stored = import_fhir(episode, request.body, by=user, request=request)
+        report = import_fhir(
+            episode, request.body, by=user, request=request, allow_outside=allow == "1"
+        )
     except FhirImportError as exc:
         return _outcome(exc.problems, 400)
-    audit(user, "import", f"episode:{episode.pk}", request=request, detail={"count": len(stored)})
+    audit(
+        user,
+        "import",
+        f"episode:{episode.pk}",
+        request=request,
+        detail={"count": len(report.stored), "already": len(report.already)},
+    )
     body = {
         "episode": episode.pk,
-        "imported": [{"id": a.pk, "instrument": a.instrument_id, "total": a.total} for a in stored],
+        "imported": [_row(a) for a in report.stored],
+        "already_imported": [_row(a) for a in report.already],
+        "notes": report.notes,
+        "warnings": report.warnings,
+        "skipped": report.skipped,
     }
     return HttpResponse(json.dumps(body), status=201, content_type="application/json")
+
+
+def _row(a: Administration) -> dict[str, object]:
+    return {
+        "id": a.pk,
+        "instrument": a.instrument_id,
+        "total": a.total,
+        "sender_total": a.sender_total,
+        "total_only": a.total_only,
+        "date_only": a.date_only,
+    }

@@ -123,10 +123,29 @@ class Administration(models.Model):
     )
     # Makes a retried submission store one row, not two.
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # From another system: only its total was sent (no item answers), shown as such.
+    total_only = models.BooleanField(default=False)
+    # The total the sending system gave, kept beside Holdspace's own (`total`).
+    sender_total = models.FloatField(null=True, blank=True)
+    # The sender gave a date without a time: show the date only.
+    date_only = models.BooleanField(default=False)
+    # The questionnaire's canonical address as the sender gave it (kept, even if unknown).
+    source_questionnaire = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["completed_at"]
         indexes = [models.Index(fields=["episode", "instrument_id", "completed_at"])]
+
+    @property
+    def source_label(self) -> str:
+        """How it was entered, as shown everywhere: a total-only import says so."""
+        return how_entered(self.source, total_only=self.total_only)
+
+
+def how_entered(source: str, *, total_only: bool = False) -> str:
+    """The one wording for an administration's origin (tables, dashboard, reports)."""
+    label = str(AdministrationSource(source).label)
+    return f"{label} (total only, no item answers)" if total_only else label
 
 
 class SafetyAcknowledgement(models.Model):

@@ -119,7 +119,7 @@ def _chart(
             date=f"{timezone.localdate(a.completed_at):%d %b %Y}",
             total=a.total,
             band=a.band,
-            source=a.get_source_display(),
+            source=a.source_label,
         )
         for a in measured
         if a.total is not None

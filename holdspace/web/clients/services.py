@@ -24,7 +24,12 @@ from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from holdspace.instruments import UnknownInstrumentError, get_instrument, score
+from holdspace.instruments import (
+    UnknownInstrumentError,
+    get_instrument,
+    score,
+    total_only_result,
+)
 from holdspace.signals import Attendance, ClientSeries, Measurement, Signal, SignalConfig, evaluate
 from holdspace.signals.model import KIND_ORDER
 from holdspace.trajectories import load_model
@@ -40,6 +45,7 @@ from holdspace.web.clients.models import (
     SafetyAcknowledgement,
     Session,
     SessionStatus,
+    how_entered,
 )
 
 logger = logging.getLogger(__name__)
@@ -190,6 +196,17 @@ def set_session_status(
     return session
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """What another system sent beside the answers, kept with the administration."""
+
+    sender_total: float | None = None
+    questionnaire: str = ""
+    date_only: bool = False
+    # Plain statements made at import (a total that disagrees, no total and why).
+    notes: tuple[str, ...] = ()
+
+
 def record_administration(
     episode: Episode,
     instrument_id: str,
@@ -201,6 +218,8 @@ def record_administration(
     completed_at: dt.datetime | None = None,
     idempotency_key: str | None = None,
     request: HttpRequest | None = None,
+    provenance: Provenance | None = None,
+    total_only: float | None = None,
 ) -> Administration:
     """Score with the core and store one administration, at most once per key.
 
@@ -217,7 +236,17 @@ def record_administration(
         existing = _existing(episode, idempotency_key)
         if existing is not None:
             return existing
-    result = score(instrument_id, list(answers))
+    # A total sent without its answers (total_only) is checked against the instrument's
+    # range and banded by the core like any other total.
+    result = (
+        score(instrument_id, list(answers))
+        if total_only is None
+        else total_only_result(instrument_id, total_only)
+    )
+    came = provenance or Provenance()
+    stored_result = result.to_dict()
+    if came.notes:
+        stored_result["import_notes"] = list(came.notes)
     try:
         with transaction.atomic():
             administration = Administration.objects.create(
@@ -228,12 +257,16 @@ def record_administration(
                 answers=list(answers),
                 total=result.total,
                 band=result.band or "",
-                result=result.to_dict(),
+                result=stored_result,
                 has_risk=result.has_risk,
                 source=source,
                 completed_at=completed_at or timezone.now(),
                 entered_by=entered_by,
                 idempotency_key=idempotency_key or None,
+                total_only=total_only is not None,
+                sender_total=came.sender_total,
+                date_only=came.date_only,
+                source_questionnaire=came.questionnaire[:500],
             )
             audit(
                 entered_by,
@@ -295,10 +328,11 @@ class MeasureRow:
     has_risk: bool
     acknowledged: bool
     source: str
+    total_only: bool = False
 
     @property
     def source_label(self) -> str:
-        return str(AdministrationSource(self.source).label)
+        return how_entered(self.source, total_only=self.total_only)
 
 
 @dataclass(frozen=True)
@@ -332,7 +366,7 @@ def load_episode_data(episodes: QuerySet[Episode]) -> list[EpisodeData]:
         .order_by("completed_at", "pk")
         .values_list(
             "episode_id", "instrument_id", "session__number", "completed_at", "total",
-            "has_risk", "acknowledged", "source",
+            "has_risk", "acknowledged", "source", "total_only",
         )
     )  # fmt: skip
     for episode_id, *fields in administrations:
