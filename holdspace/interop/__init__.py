@@ -5,6 +5,7 @@ See docs/interop.md.
 
 from __future__ import annotations
 
+from holdspace.interop._capability import capability_statement
 from holdspace.interop._csv import csv_row, write_csv
 from holdspace.interop._fhir_common import (
     CLIENT_CODE_SYSTEM,
@@ -41,6 +42,7 @@ __all__ = [
     "ImportedResponse",
     "InteropError",
     "build_bundle",
+    "capability_statement",
     "bundle_json",
     "csv_row",
     "patient",

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After OTP and messages: a user who must use two-factor enrols before anything else.
     "holdspace.web.accounts.middleware.TwoFactorMiddleware",
+    # API calls with a personal bearer token (docs/security.md, API tokens).
+    "holdspace.web.accounts.tokens.TokenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",

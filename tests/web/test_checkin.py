@@ -227,6 +227,7 @@ def test_skipped_items_are_stored_as_a_choice_not_as_missing() -> None:
 
     stored = Administration.objects.get(instrument_id="phq9").answers
     assert stored == [1, SKIP, 1, None, 0, SKIP, 0, 0, 0]
+    # The difficulty item left blank at the end is stored as not asked.
     assert Administration.objects.get(instrument_id="gad7").answers == [SKIP] * 7
 
 
@@ -241,7 +242,8 @@ def test_skipping_a_whole_measure_is_recorded_as_not_today() -> None:
     )
     web.post(url(token), send_form())
 
-    assert Administration.objects.get(instrument_id="gad7").answers == [SKIP] * 7
+    # "Not today" for the whole measure covers every item asked, the difficulty one too.
+    assert Administration.objects.get(instrument_id="gad7").answers == [SKIP] * 8
 
 
 def test_a_reload_keeps_the_answers_given_so_far() -> None:
@@ -253,7 +255,8 @@ def test_a_reload_keeps_the_answers_given_so_far() -> None:
     body = WebClient().get(url(token)).content.decode()
 
     assert "2 of 2" in body and "GAD-7" in body
-    assert CheckinDraft.objects.get(instrument_id="phq9").answers == PHQ9_LOW
+    # Item 10 (asked, optional, not scored) was left blank.
+    assert CheckinDraft.objects.get(instrument_id="phq9").answers == [*PHQ9_LOW, None]
 
 
 def test_a_double_tap_on_a_page_keeps_the_first_answers() -> None:
@@ -264,7 +267,8 @@ def test_a_double_tap_on_a_page_keeps_the_first_answers() -> None:
     again = web.post(url(token), answers_form("phq9", [3] * 8 + [0], nonce="a"))
 
     assert again.status_code == 303
-    assert CheckinDraft.objects.get(instrument_id="phq9").answers == PHQ9_LOW
+    # Item 10 (asked, optional, not scored) was left blank.
+    assert CheckinDraft.objects.get(instrument_id="phq9").answers == [*PHQ9_LOW, None]
 
 
 def test_a_retried_send_stores_one_administration_per_instrument() -> None:

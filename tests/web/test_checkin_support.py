@@ -56,6 +56,8 @@ def answers_form(instrument_id: str, values: list[int | str], nonce: str = "n1")
 
     instrument = get_instrument(instrument_id)
     form = {"step": "measure", "instrument": instrument_id, "nonce": nonce}
-    for item, value in zip(instrument.items, values, strict=True):
+    # Unscored items at the end (PHQ-9 item 10) may be left off: posted blank.
+    padded = ["" if v is None else v for v in instrument.padded(values)]
+    for item, value in zip(instrument.items, padded, strict=True):
         form[f"item-{item.id}"] = str(value)
     return form

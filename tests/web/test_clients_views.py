@@ -69,7 +69,7 @@ def test_the_measure_form_is_built_from_the_definition_and_every_item_can_be_ski
 
     html = _as(world.alice).get(url).content.decode()
 
-    assert html.count('value="skip"') == 9
+    assert html.count('value="skip"') == 10  # nine scored items and the difficulty item
     assert "Not today (skip)" in html
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from holdspace.web.accounts.models import Role, User
+from holdspace.web.accounts.models import Role, TokenScope, User
 
 # ModelForm is generic only in the type stubs; at run time it takes no parameter.
 if TYPE_CHECKING:
@@ -127,3 +127,10 @@ class TemporaryPasswordForm(forms.Form):
 def _check_supervisors(form: forms.BaseForm, cleaned: dict[str, Any]) -> None:
     if cleaned.get("supervisors") and cleaned.get("role") != Role.CLINICIAN:
         form.add_error("supervisors", "Only a clinician has supervisors.")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=80, label="What it is for", help_text="For example: nightly export to the EHR"
+    )
+    scope = forms.ChoiceField(choices=TokenScope.choices, initial=TokenScope.READ, label="Access")

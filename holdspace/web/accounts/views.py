@@ -24,14 +24,15 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from holdspace.web.access import get_admin, home_url, request_user
-from holdspace.web.accounts import twofactor
+from holdspace.web.accounts import tokens, twofactor
 from holdspace.web.accounts.forms import (
+    ApiTokenForm,
     CodeForm,
     TemporaryPasswordForm,
     UserCreateForm,
     UserEditForm,
 )
-from holdspace.web.accounts.models import Role, User
+from holdspace.web.accounts.models import ApiToken, Role, User
 from holdspace.web.audit.log import record
 
 # Shown on the sign-in page while no account exists: the exact command to run.
@@ -207,3 +208,39 @@ def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
 
 def _keeps_own_admin(form: UserEditForm) -> bool:
     return bool(form.cleaned_data["is_active"]) and form.cleaned_data["role"] == Role.ADMIN
+
+
+# --- personal API tokens --------------------------------------------------------------
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own tokens; a new one is shown once, on the page that made it."""
+    user = request_user(request)
+    form = ApiTokenForm(request.POST or None)
+    new_token = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_token = tokens.create_token(
+                user, form.cleaned_data["name"], form.cleaned_data["scope"], request=request
+            )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            form = ApiTokenForm()
+    listed = ApiToken.objects.filter(user=user)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": listed, "new_token": new_token},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    user = request_user(request)
+    token = get_object_or_404(ApiToken, pk=token_id, user=user)  # only one's own
+    tokens.revoke_token(token, user, request=request)
+    messages.success(request, f"Token {token.name!r} is revoked; it no longer works.")
+    return redirect("api_tokens")

@@ -14,12 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from holdspace.instruments import all_instruments
 from holdspace.interop import (
     AdministrationRecord,
     FhirImportError,
     InteropError,
     build_bundle,
     bundle_json,
+    capability_statement,
 )
 from holdspace.web.access import (
     get_client_for_user,
@@ -28,6 +30,7 @@ from holdspace.web.access import (
     request_user,
     visible_episodes,
 )
+from holdspace.web.api.openapi import openapi_document
 from holdspace.web.api.records import client_records, episode_records, import_fhir
 from holdspace.web.audit.log import record as audit
 from holdspace.web.clients.models import Administration
@@ -56,6 +59,21 @@ def _bundle(client_code: str, records: list[AdministrationRecord], filename: str
     except InteropError as exc:
         return _outcome([str(exc)], 409)
     return _fhir(bundle_json(bundle), filename=filename)
+
+
+@require_GET
+def metadata(request: HttpRequest) -> HttpResponse:
+    """The CapabilityStatement: public, as FHIR clients read it before signing in; it
+    describes the API and holds no data."""
+    base = request.build_absolute_uri("/api/fhir/")
+    statement = capability_statement(base, all_instruments(), date=datetime.now(UTC))
+    return _fhir(json.dumps(statement, indent=2))
+
+
+@require_GET
+def openapi(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI description of this API (checked against the URL conf by a test)."""
+    return HttpResponse(json.dumps(openapi_document(), indent=2), content_type="application/json")
 
 
 @login_required

@@ -37,6 +37,7 @@ ACTIONS = (
     "lockout",
     "totp_enrolled",
     "totp_removed",
+    "revoke",
 )
 _ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _TARGET_MAX = 120

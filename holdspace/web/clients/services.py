@@ -254,7 +254,9 @@ def record_administration(
                 session=session,
                 instrument_id=result.instrument,
                 instrument_version=result.version,
-                answers=list(answers),
+                # A trailing unscored item left blank (PHQ-9 item 10) is stored as not asked,
+                # so answers given with or without it compare equal.
+                answers=get_instrument(result.instrument).trimmed(answers),
                 total=result.total,
                 band=result.band or "",
                 result=stored_result,
