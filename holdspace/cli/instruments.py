@@ -186,6 +186,38 @@ def check(path: Path = PathArgument) -> None:
     typer.echo(f"OK: {path.name} defines {ins.id} ({len(ins.items)} items)")
 
 
+@instruments_app.command("from-fhir")
+def from_fhir(
+    path: Path = typer.Argument(..., help="A FHIR Questionnaire (JSON)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the draft here (default: stdout)."
+    ),
+) -> None:
+    """Draft a local definition from a FHIR Questionnaire; lists what must be filled in."""
+    from holdspace.interop import FhirImportError, draft_definition
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        _fail(f"{path}: cannot read it ({exc.strerror})")
+    try:
+        draft = draft_definition(raw)
+    except FhirImportError as exc:
+        _fail("; ".join(exc.problems))
+    if out is None:
+        typer.echo(draft.yaml_text, nl=False)
+    else:
+        if out.exists():
+            _fail(f"{out}: already exists; nothing was written (choose another --out)")
+        out.write_text(draft.yaml_text, encoding="utf-8")
+        typer.echo(f"Draft written to {out}.", err=True)
+    for line in draft.passed_over:
+        typer.echo(f"Passed over: {line}", err=True)
+    typer.echo("Fill in before use (then run `holdspace instruments check` on it):", err=True)
+    for line in draft.to_fill:
+        typer.echo(f"  - {line}", err=True)
+
+
 @instruments_app.command("table")
 def table_command(local: Path | None = LocalOption) -> None:
     """Print the Markdown instrument table used in docs/instruments.md and the README."""

@@ -22,6 +22,7 @@ from holdspace.interop._fhir_export import (
     total_observation,
 )
 from holdspace.interop._fhir_import import read_fhir, read_responses
+from holdspace.interop._from_fhir import Draft, draft_definition
 from holdspace.interop._records import (
     AdministrationRecord,
     FhirImportError,
@@ -37,6 +38,7 @@ __all__ = [
     "QUESTIONNAIRE_BASE",
     "RESPONSE_SYSTEM",
     "AdministrationRecord",
+    "Draft",
     "FhirImportError",
     "ImportBatch",
     "ImportedResponse",
@@ -45,6 +47,7 @@ __all__ = [
     "capability_statement",
     "bundle_json",
     "csv_row",
+    "draft_definition",
     "patient",
     "questionnaire",
     "questionnaire_response",
