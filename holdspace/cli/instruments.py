@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -188,10 +188,11 @@ def check(path: Path = PathArgument) -> None:
 
 @instruments_app.command("from-fhir")
 def from_fhir(
-    path: Path = typer.Argument(..., help="A FHIR Questionnaire (JSON)."),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Write the draft here (default: stdout)."
-    ),
+    path: Annotated[Path, typer.Argument(help="A FHIR Questionnaire (JSON).")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the draft here (default: stdout)."),
+    ] = None,
 ) -> None:
     """Draft a local definition from a FHIR Questionnaire; lists what must be filled in."""
     from holdspace.interop import FhirImportError, draft_definition

@@ -65,8 +65,13 @@ def _codes(codings: Any) -> list[str]:
     return out
 
 
+def _coding(option: Json) -> Json:
+    found = option.get("valueCoding")
+    return found if isinstance(found, dict) else {}
+
+
 def _ordinal(option: Json) -> float | None:
-    coding = option.get("valueCoding") if isinstance(option.get("valueCoding"), dict) else {}
+    coding = _coding(option)
     for holder in (option, coding):
         for ext in holder.get("extension") or []:
             if isinstance(ext, dict) and ext.get("url") == ORDINAL_VALUE:
@@ -95,7 +100,7 @@ def _options(item: Json, link: str, to_fill: list[str]) -> list[Json] | None:
     built = []
     guessed = False
     for index, option in enumerate(options):
-        coding = option.get("valueCoding") if isinstance(option.get("valueCoding"), dict) else {}
+        coding = _coding(option)
         label = coding.get("display") or coding.get("code") or option.get("valueString")
         ordinal = _ordinal(option)
         if ordinal is None:
@@ -105,9 +110,9 @@ def _options(item: Json, link: str, to_fill: list[str]) -> list[Json] | None:
             to_fill.append(f"item {link}: ordinalValue {ordinal:g} is not a whole number")
         entry: Json = {"value": int(ordinal), "label": str(label or f"option {index + 1}")}
         code = coding.get("code")
-        if coding.get("system") in (LOINC, None) and isinstance(code, str):
-            if _LOINC_ANSWER.match(code):
-                entry["loinc_answer"] = code
+        system_ok = coding.get("system") in (LOINC, None)
+        if system_ok and isinstance(code, str) and _LOINC_ANSWER.match(code):
+            entry["loinc_answer"] = code
         built.append(entry)
     if guessed:
         to_fill.append(

@@ -150,6 +150,7 @@ def test_a_client_skips_items_and_a_whole_questionnaire(
         page.keyboard.press("Space" if position == 0 else "ArrowDown")
         for _ in range(position - 1):
             page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")  # item 10 (optional, not scored): passed over, left blank
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Next"
     page.keyboard.press("Enter")
@@ -159,8 +160,9 @@ def test_a_client_skips_items_and_a_whole_questionnaire(
 
     assert page.get_by_role("heading", name="Thank you, Sam").is_visible()
     phq9 = Administration.objects.get(instrument_id="phq9")
-    assert phq9.answers == [SKIP, 0, 0, 1, 0, SKIP, 0, 0, 0]
-    assert Administration.objects.get(instrument_id="gad7").answers == [SKIP] * 7
+    assert phq9.answers == [SKIP, 0, 0, 1, 0, SKIP, 0, 0, 0]  # item 10 left blank: not kept
+    # "Skip this questionnaire today" covers every item asked, the difficulty one too.
+    assert Administration.objects.get(instrument_id="gad7").answers == [SKIP] * 8
 
 
 def test_a_risk_answer_opens_the_safety_path(
