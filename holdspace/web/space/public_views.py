@@ -136,6 +136,7 @@ def pin(request: HttpRequest) -> HttpResponse:
     status = 200
     if space.pin_failures >= _limit():
         context["rested"] = True
+        status = 429
     elif request.method == "POST":
         entered = request.POST.get("pin", "")
         if choosing:
