@@ -89,7 +89,9 @@ def test_wrong_pins_are_audited_limited_and_rest_until_the_clinician_resets() ->
         assert codes == [400, 400, 400, 429]
         # The right PIN waits too, until the window has passed.
         assert phone.post("/s/pin/", {"pin": "2580"}).status_code == 429
-        assert AuditEvent.objects.filter(action="pin_failed", target=f"space:{space.pk}").count() == 3
+        assert (
+            AuditEvent.objects.filter(action="pin_failed", target=f"space:{space.pk}").count() == 3
+        )
         cache.clear()  # the window passes
         codes = [phone.post("/s/pin/", {"pin": "9999"}).status_code for _ in range(2)]
         assert codes == [400, 429]  # the fifth wrong PIN in a row: resting
