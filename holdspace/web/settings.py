@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "holdspace.web.notes",
     "holdspace.web.reviews",
     "holdspace.web.reports",
+    "holdspace.web.space",
 ]
 
 MIDDLEWARE = [
@@ -249,3 +250,16 @@ HOLDSPACE_LOCAL_INSTRUMENTS = os.getenv("HOLDSPACE_LOCAL_INSTRUMENTS", "")
 # after an adaptation before the before/after comparison is shown (a product default).
 HOLDSPACE_LOCAL_CARDS = os.getenv("HOLDSPACE_LOCAL_CARDS", "")
 HOLDSPACE_ADAPTATION_MIN_SESSIONS = envint("HOLDSPACE_ADAPTATION_MIN_SESSIONS", 3)
+
+# The client's own space (docs/client-space.md). A clinic may turn the PIN off, for example
+# where clients only open their space on the clinic's own tablet.
+HOLDSPACE_SPACE_PIN = envbool("HOLDSPACE_SPACE_PIN", "True")
+# Wrong PINs: at most this many per window, and this many in a row before the PIN rests
+# until the clinician resets it. NIST SP 800-63B section 5.2.2 asks a verifier to allow no
+# more than 100 consecutive failed attempts; 10 keeps a 4-digit PIN out of reach of
+# guessing (10 tries in 10,000) while a mistyped PIN costs nothing.
+HOLDSPACE_SPACE_PIN_TRIES = envint("HOLDSPACE_SPACE_PIN_TRIES", 5)
+HOLDSPACE_SPACE_PIN_WINDOW = envint("HOLDSPACE_SPACE_PIN_WINDOW", 900)
+HOLDSPACE_SPACE_PIN_LIMIT = envint("HOLDSPACE_SPACE_PIN_LIMIT", 10)
+# A visit to the space ends after this many seconds without a request (a shared phone).
+HOLDSPACE_SPACE_IDLE = envint("HOLDSPACE_SPACE_IDLE", 900)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("account/", include("holdspace.web.accounts.urls")),
     path("c/", include("holdspace.web.checkins.public_urls")),
     path("checkins/", include("holdspace.web.checkins.urls")),
+    path("s/", include("holdspace.web.space.public_urls")),
+    path("spaces/", include("holdspace.web.space.urls")),
     path("notes/", include("holdspace.web.notes.urls")),
     path("reviews/", include("holdspace.web.reviews.urls")),
     path("reports/", include("holdspace.web.reports.urls")),

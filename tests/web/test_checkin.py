@@ -358,7 +358,8 @@ def test_high_distress_answers_offer_a_grounding_pause_first() -> None:
 
     pause = web.get(url(token)).content.decode()
     assert "A pause, if you would like one" in pause
-    assert "Feel your feet on the floor" in pause
+    # The same grounding tools as the client's own space (templates/grounding/).
+    assert "Breathing with the circle" in pause and "Five, four, three, two, one" in pause
     web.post(url(token), {"step": "pause", "instrument": "", "nonce": "p"})
 
     assert "2 of 2" in web.get(url(token)).content.decode()

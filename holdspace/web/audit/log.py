@@ -35,6 +35,7 @@ ACTIONS = (
     "login_failed",
     "logout",
     "lockout",
+    "pin_failed",
     "totp_enrolled",
     "totp_removed",
     "revoke",

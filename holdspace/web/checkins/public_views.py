@@ -131,11 +131,18 @@ def _title(step: Step) -> str:
 
 
 def _thanks(request: HttpRequest, link: CheckinLink, has_risk: bool) -> HttpResponse:
+    from holdspace.web.space.public_views import space_offered
+
+    link.refresh_from_db(fields=["send_nonce", "used_at"])
     context = {
         "name": link.display_name,
         "has_risk": has_risk,
         "regions": crisis.resources_or_fallback() if has_risk else [],
         "page_title": "Thank you",
+        # The client's own space, when their clinician has shared one (docs/client-space.md).
+        "space_offered": space_offered(link),
+        "token": request.path.strip("/").split("/")[-1],
+        "send_nonce": link.send_nonce,
     }
     return render(request, "checkins/public/thanks.html", context)
 
