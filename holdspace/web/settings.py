@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "holdspace.web.reviews",
     "holdspace.web.reports",
     "holdspace.web.space",
+    "holdspace.web.wording",
 ]
 
 MIDDLEWARE = [

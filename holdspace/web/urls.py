@@ -12,6 +12,7 @@ urlpatterns = [
     path("s/", include("holdspace.web.space.public_urls")),
     path("spaces/", include("holdspace.web.space.urls")),
     path("notes/", include("holdspace.web.notes.urls")),
+    path("wording/", include("holdspace.web.wording.urls")),
     path("reviews/", include("holdspace.web.reviews.urls")),
     path("reports/", include("holdspace.web.reports.urls")),
     path("audit/", include("holdspace.web.audit.urls")),

@@ -12,6 +12,7 @@ from holdspace.limits import MAX_EVERY_N_SESSIONS, MAX_SESSION_NUMBER
 from holdspace.web.clients.models import Session, SessionStatus
 from holdspace.web.clients.services import DEFAULT_PLAN, SIGNAL_ORDER, PlanLine
 from holdspace.web.inputs import BoundedIntegerField
+from holdspace.web.wording.forms import CheckedText
 
 SIGNAL_LABELS = {
     "safety": "Safety follow-up",
@@ -107,7 +108,9 @@ class SessionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=SessionStatus.choices)
 
 
-class CloseEpisodeForm(forms.Form):
+class CloseEpisodeForm(CheckedText, forms.Form):
+    checked = ("end_reason",)
+
     end_reason = forms.CharField(
         max_length=200, help_text='In neutral words, e.g. "goals met" or "client chose to stop".'
     )

@@ -17,6 +17,7 @@ from holdspace.signals import SignalConfig
 from holdspace.web.clients import services
 from holdspace.web.clients.models import Administration, Episode, Session
 from holdspace.web.reviews.models import Adaptation
+from holdspace.web.wording.checks import client_text
 
 
 @dataclass(frozen=True)
@@ -184,11 +185,25 @@ def _rc_band(instrument: Instrument, rows: list[Row]) -> tuple[tuple[float, floa
 
 
 def adaptation_annotations(episode: Episode) -> list[tuple[int, str]]:
-    """Adaptations recorded after stuck-point reviews, as (session, short label)."""
+    """Adaptations recorded after stuck-point reviews, as (session, short label).
+
+    The chart is the same on the clinician's page, the client's report and its PDF, so a
+    description holding a label that was not kept is left out: the kind alone is drawn."""
+    return [(session, _short(label)) for session, label in adaptation_labels(episode)]
+
+
+def adaptation_labels(episode: Episode) -> list[tuple[int, str]]:
+    """The same labels in full, for the text beside the chart."""
     found = (
         Adaptation.objects.in_effect().filter(episode=episode).order_by("starts_on_session", "pk")
     )
-    return [(a.starts_on_session, _short(a.title)) for a in found]
+    return [(a.starts_on_session, _chart_label(a)) for a in found]
+
+
+def _chart_label(adaptation: Adaptation) -> str:
+    description = client_text(adaptation, "description")
+    kind = adaptation.get_kind_display()
+    return f"{kind}: {description}" if description else kind
 
 
 def _short(text: str, limit: int = 32) -> str:

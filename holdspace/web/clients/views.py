@@ -192,6 +192,7 @@ def episode_close(request: HttpRequest, episode_id: int) -> HttpResponse:
             request=request,
         )  # fmt: skip
         messages.success(request, "Episode closed.")
+        form.save_wording(episode, request_user(request), request)
     else:
         messages.error(request, "To close the episode, say briefly why (end reason).")
     return redirect("clients:episode_detail", episode_id=episode.pk)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from holdspace.instruments import Instrument
 from holdspace.web.clients.models import Client, Episode
-from holdspace.web.clients.presenters import Chart, episode_page
+from holdspace.web.clients.presenters import Chart, adaptation_labels, episode_page
 
 # What each questionnaire asks about, in everyday words (the client version's headings).
 PLAIN_NAMES = {
@@ -57,6 +57,8 @@ class EpisodeReport:
     signals: list[Any] = field(default_factory=list)
     reviews: list[Any] = field(default_factory=list)
     adaptations: list[Any] = field(default_factory=list)
+    # What the charts' dashed lines mark, in words (labels the client may see).
+    changes: list[tuple[int, str]] = field(default_factory=list)
 
 
 def reading_note(instrument: Instrument) -> str:
@@ -157,6 +159,7 @@ def episode_report(episode: Episode, *, clinician: bool) -> EpisodeReport:
         notes=client_notes(episode),
         goals=list(episode.goals.all()),
         signals=page["signals"] if clinician else [],
+        changes=adaptation_labels(episode),
         **extras,
     )
 

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from holdspace.web.wording.forms import CheckedText
 
-class GoalForm(forms.Form):
+
+class GoalForm(CheckedText, forms.Form):
+    checked = ("text",)
+
     text = forms.CharField(
         max_length=300,
         strip=True,

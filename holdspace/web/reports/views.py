@@ -81,6 +81,7 @@ def goal_add(request: HttpRequest, episode_id: int) -> HttpResponse:
             episode=episode, text=form.cleaned_data["text"], added_by=request_user(request)
         )
         audit(request.user, "create", f"goal:{goal.pk}", request=request)
+        form.save_wording(goal, request_user(request), request)
     else:
         messages.error(request, " ".join(str(e) for e in form.errors["text"]))
     return redirect("reports:clinician_report", client_id=episode.client_id)

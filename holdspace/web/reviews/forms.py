@@ -13,6 +13,8 @@ from holdspace.reviews.patterns import glossary, prompts
 from holdspace.web.inputs import BoundedIntegerField
 from holdspace.web.reviews.models import AdaptationKind
 from holdspace.web.reviews.services import PATTERN_TEXT_FIELDS
+from holdspace.web.wording.checks import PATTERN_CHECKED
+from holdspace.web.wording.forms import CheckedText
 
 
 def _choices(form: forms.Form, name: str, choices: Sequence[tuple[Any, str]]) -> None:
@@ -21,7 +23,8 @@ def _choices(form: forms.Form, name: str, choices: Sequence[tuple[Any, str]]) ->
     field.choices = list(choices)
 
 
-class PatternForm(forms.Form):
+class PatternForm(CheckedText, forms.Form):
+    checked = PATTERN_CHECKED
     name = forms.CharField(max_length=120, label="Name (the client's words, or one from the list)")
     glossary_key = forms.ChoiceField(
         required=False,
@@ -38,12 +41,14 @@ class PatternForm(forms.Form):
                 help_text=f"{prompt.prompt} (PTMF: “{prompt.ptmf}”)",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        self.wire_checked()
 
     def text_fields(self) -> dict[str, str]:
         return {k: self.cleaned_data.get(k, "") for k in PATTERN_TEXT_FIELDS}
 
 
-class SightingForm(forms.Form):
+class SightingForm(CheckedText, forms.Form):
+    checked = ("note",)
     session = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     note = forms.CharField(required=False, max_length=500)
 
@@ -52,7 +57,8 @@ class SightingForm(forms.Form):
         _choices(self, "session", [("", "No particular session"), *sessions])
 
 
-class LifeEventForm(forms.Form):
+class LifeEventForm(CheckedText, forms.Form):
+    checked = ("description",)
     happened_on = forms.DateField(label="When", widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(max_length=300, label="What happened (briefly)")
 
@@ -66,14 +72,16 @@ class OpenReviewForm(forms.Form):
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(CheckedText, forms.Form):
+    checked = ("plan",)
     plan = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 5}), label="The plan"
     )
     complete = forms.BooleanField(required=False, label="Mark the review complete")
 
 
-class AdaptationForm(forms.Form):
+class AdaptationForm(CheckedText, forms.Form):
+    checked = ("description",)
     kind = forms.ChoiceField(choices=AdaptationKind.choices, label="What changes")
     description = forms.CharField(max_length=300, label="Describe the change")
     starts_on_session = BoundedIntegerField(
@@ -86,7 +94,8 @@ class AdaptationForm(forms.Form):
         _choices(self, "instrument_id", instruments)
 
 
-class CommentForm(forms.Form):
+class CommentForm(CheckedText, forms.Form):
+    checked = ("text",)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
 
 

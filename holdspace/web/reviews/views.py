@@ -107,7 +107,7 @@ def _save_pattern(
     form = forms.PatternForm(request.POST)
     if form.is_valid():
         try:
-            services.save_pattern(
+            saved = services.save_pattern(
                 episode,
                 request_user(request),
                 name=form.cleaned_data["name"],
@@ -120,6 +120,7 @@ def _save_pattern(
             add_errors(form, exc)
         else:
             messages.success(request, "Protective pattern saved.")
+            form.save_wording(saved, request_user(request), request)
             return redirect("reviews:episode_reviews", episode_id=episode.pk)
     return _pattern_page(request, episode, form, pattern)
 
@@ -153,7 +154,7 @@ def pattern_seen(request: HttpRequest, pattern_id: int) -> HttpResponse:
         return redirect("reviews:episode_reviews", episode_id=episode.pk)
     session_pk = form.cleaned_data["session"]
     session = episode.sessions.filter(pk=session_pk).first() if session_pk else None
-    services.mark_pattern_seen(
+    sighting = services.mark_pattern_seen(
         pattern,
         request_user(request),
         session=session,
@@ -161,6 +162,7 @@ def pattern_seen(request: HttpRequest, pattern_id: int) -> HttpResponse:
         request=request,
     )
     messages.success(request, f"Marked “{pattern.name}” as seen.")
+    form.save_wording(sighting, request_user(request), request)
     return redirect("reviews:episode_reviews", episode_id=episode.pk)
 
 
@@ -170,10 +172,11 @@ def life_event_add(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_rw_episode_for_user(request, episode_id)
     form = forms.LifeEventForm(request.POST)
     if form.is_valid():
-        services.add_life_event(
+        event = services.add_life_event(
             episode, request_user(request), request=request, **form.cleaned_data
         )
         messages.success(request, "Life event noted.")
+        form.save_wording(event, request_user(request), request)
     else:
         messages.error(request, "A life event needs a date and a short description.")
     return redirect("reviews:episode_reviews", episode_id=episode.pk)
@@ -299,6 +302,7 @@ def review_plan(request: HttpRequest, review_id: int) -> HttpResponse:
     if form.is_valid():
         user, data = request_user(request), form.cleaned_data
         tell(request, "Plan saved.", services.save_plan, review, user, request=request, **data)
+        form.save_wording(review, user, request)
     return redirect("reviews:review_detail", review_id=review.pk)
 
 
@@ -336,13 +340,14 @@ def review_comment(request: HttpRequest, review_id: int) -> HttpResponse:
         messages.error(request, "Write a comment first.")
         return redirect("reviews:review_detail", review_id=review.pk)
     try:
-        services.add_comment(
+        comment = services.add_comment(
             review, request_user(request), form.cleaned_data["text"], request=request
         )
     except ValidationError as exc:
         # Readers without the supervisor's right learn nothing more than "not here".
         raise Http404 from exc
     messages.success(request, "Comment added.")
+    form.save_wording(comment, request_user(request), request)
     return redirect("reviews:review_detail", review_id=review.pk)
 
 
@@ -359,13 +364,14 @@ def adaptation_add(request: HttpRequest, episode_id: int) -> HttpResponse:
     form = forms.AdaptationForm(request.POST or None, instruments=instruments, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_adaptation(
+            adaptation = services.record_adaptation(
                 episode, request_user(request), review=review, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Adaptation recorded.")
+            form.save_wording(adaptation, request_user(request), request)
             if review is not None:
                 return redirect("reviews:review_detail", review_id=review.pk)
             return redirect("reviews:episode_reviews", episode_id=episode.pk)
