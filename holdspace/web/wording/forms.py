@@ -91,6 +91,8 @@ class CheckedText:
 
 
 def _live_attrs(form: Any, name: str) -> dict[str, str]:
+    # A request from inside a form sends the whole form (htmx), so the ticked
+    # "Keep my wording" boxes travel with the text.
     html_name = form.add_prefix(name)
     field_id = f"id_{html_name}"
     return {
@@ -100,6 +102,5 @@ def _live_attrs(form: Any, name: str) -> dict[str, str]:
         "hx-swap": "innerHTML",
         "hx-sync": "this:replace",
         "hx-vals": f'{{"field": "{html_name}"}}',
-        "hx-include": f"[name='{html_name}{KEEP_SUFFIX}']",
         "aria-describedby": f"{field_id}-findings",
     }

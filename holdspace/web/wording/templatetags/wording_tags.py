@@ -15,9 +15,13 @@ from holdspace.web.wording.forms import KEEP_SUFFIX
 register = template.Library()
 
 
-@register.inclusion_tag("wording/_field.html")
-def checked_field(field: BoundField) -> dict[str, Any]:
-    """A checked field with its language suggestions (kept choices carried in the form)."""
+@register.inclusion_tag("wording/_field.html", takes_context=True)
+def checked_field(context: template.Context, field: BoundField) -> dict[str, Any]:
+    """A checked field with its language suggestions (kept choices carried in the form).
+
+    Sets `live_wording` on the page's outermost context, so base.html loads htmx on the
+    pages that have a checked field and on no other."""
+    context.dicts[0]["live_wording"] = True
     keep_name = field.html_name + KEEP_SUFFIX
     posted = field.form.data.getlist(keep_name) if hasattr(field.form.data, "getlist") else []
     text = str(field.value() or "")
