@@ -65,7 +65,7 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 
 
 def _gunicorn(host: str, port: int, workers: int) -> None:
-    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+    from gunicorn.app.base import BaseApplication
 
     class Holdspace(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
