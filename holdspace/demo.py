@@ -323,6 +323,18 @@ SHOWCASE_NOTES: tuple[DemoNote, ...] = (
 SHOWCASE_CLIENT_WORDS = (
     "The slower sessions help. I still feel low most days, but I can say more than before."
 )
+# The showcase client's safety plan, made together in session (invented words; the steps
+# are those of holdspace/safetyplan/steps.yaml).
+SHOWCASE_SAFETY_PLAN: dict[str, str] = {
+    "warning_signs": "Not answering messages for a whole day. Staying in bed after noon.",
+    "on_my_own": "Walk to the canal and back. Put on the radio. A hot shower.",
+    "people_places": "The Saturday walking group. The library on Elm Street.",
+    "ask_for_help": "My sister Ana. My neighbour Joe, who checks in on Sundays.",
+    "professionals": "My therapist during clinic hours. The crisis line below at any time.",
+    "safer_surroundings": "Tablets kept at my sister's; I collect one week at a time.",
+    "what_matters": "My niece's birthday in March. Getting back to drawing.",
+}
+SHOWCASE_SPACE_NAME = "Sam"
 SHOWCASE_GOALS: tuple[str, ...] = (
     "Sleep through the night on most nights",
     "Go back to the Saturday walking group",

@@ -34,7 +34,7 @@ def demo(
     from django.utils import timezone
 
     from holdspace.web.clients.seed import build_demo
-    from holdspace.web.showcase import build_showcase, demo_admin
+    from holdspace.web.showcase import build_showcase, demo_admin, share_space_link
 
     started = time.perf_counter()
     password = secrets.token_urlsafe(12)
@@ -61,6 +61,11 @@ def demo(
         f"Showcase client {showcase.episode.client.code}: patterns, a review, an adaptation, "
         f"notes, goals and check-ins at /episodes/{showcase.episode.pk}/ "
         f"and /reviews/{showcase.review.pk}/"
+    )
+    token = share_space_link(showcase, clinician)
+    typer.echo(
+        f"The showcase client's own space (phone-sized; a PIN is chosen on first visit): "
+        f"http://{host}:{port}/s/{token}/"
     )
     typer.echo(f"Expected-trajectory model (synthetic): {model_path}")
     typer.echo(f"Built in {time.perf_counter() - started:.1f} s.")

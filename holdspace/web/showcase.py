@@ -29,6 +29,7 @@ from holdspace.web.notes.models import KeptWording, SessionNote
 from holdspace.web.reports.models import Goal
 from holdspace.web.reviews import services as reviews
 from holdspace.web.reviews.models import ReviewTrigger, StuckPointReview
+from holdspace.web.space import services as space
 
 
 def demo_admin(password: str) -> User:
@@ -62,7 +63,21 @@ def build_showcase(clinician: User, supervisor: User, *, today: dt.date) -> Show
         _notes(episode, clinician, sessions)
         _goals(episode, clinician)
         _checkins(episode, clinician, sessions[-1], today)
+        _space(client, clinician)
     return Showcase(episode, review, built=True)
+
+
+def share_space_link(showcase: Showcase, clinician: User) -> str:
+    """A new link to the showcase client's space (older ones stop); the token, shown once."""
+    _space, _link, token = space.share_link(
+        showcase.episode.client, clinician, display_name=demo.SHOWCASE_SPACE_NAME
+    )
+    return token
+
+
+def _space(client: Client, clinician: User) -> None:
+    made = space.ensure_space(client, clinician)
+    space.save_plan(made, demo.SHOWCASE_SAFETY_PLAN, by=clinician, reviewed_together=True)
 
 
 def _back(sessions: list[Session], n: int) -> Session:

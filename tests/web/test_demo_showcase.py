@@ -223,10 +223,55 @@ def test_the_demo_users_pages_show_the_showcase(pages: dict[str, tuple[int, str]
     assert html.escape(demo.SHOWCASE_PLAN) not in ok["admin:audit"]
 
 
+# Opens the space link the demo printed, as the client's phone would (child process, as
+# above): the PIN page, then the home page once a PIN is chosen, then the safety plan.
+_SPACE = r"""
+import json, re, sys
+from pathlib import Path
+from holdspace.cli.web import setup_django
+setup_django(Path(sys.argv[1]))
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client()
+first = client.get(sys.argv[2], follow=True)
+pages = {"first": [first.status_code, first.content.decode()]}
+csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', pages["first"][1])
+form = {"pin": "2580", "pin_again": "2580"}
+if csrf:
+    form["csrfmiddlewaretoken"] = csrf.group(1)
+nonce = re.search(r'name="nonce" value="([^"]+)"', pages["first"][1])
+if nonce:
+    form["nonce"] = nonce.group(1)
+home = client.post(first.request["PATH_INFO"], form, follow=True)
+pages["home"] = [home.status_code, home.content.decode()]
+plan = client.get("/s/plan/", follow=True)
+pages["plan"] = [plan.status_code, plan.content.decode()]
+print(json.dumps(pages))
+"""
+
+
+def test_the_demo_prints_a_space_link_that_opens(built: tuple[Path, str]) -> None:
+    data, out = built
+    found = [w for w in out.split() if "/s/" in w]
+    assert len(found) == 1, out
+    path = "/" + found[0].split("/", 3)[3]
+    pages = json.loads(_run("-c", _SPACE, str(data), path))
+    assert pages["first"][0] == 200
+    assert 'name="pin"' in pages["first"][1]  # a PIN is chosen on the first visit
+    assert pages["home"][0] == 200
+    assert html.escape(demo.SHOWCASE_SPACE_NAME) in pages["home"][1]
+    assert pages["plan"][0] == 200
+    for text in demo.SHOWCASE_SAFETY_PLAN.values():
+        assert html.escape(text) in pages["plan"][1]
+
+
 def test_a_second_run_keeps_the_showcase(built: tuple[Path, str]) -> None:
     again = _demo(built[0])
 
     assert "Demo caseload kept." in again
+    # a new space link each run; the one printed before has stopped
+    assert [w for w in again.split() if "/s/" in w] != [w for w in built[1].split() if "/s/" in w]
     db = sqlite3.connect(built[0] / "holdspace.sqlite3")
     assert _one(db, "select count(*) from reviews_stuckpointreview") == 1
     assert _one(db, "select count(*) from checkins_checkinlink") == 2
