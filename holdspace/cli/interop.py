@@ -295,11 +295,12 @@ def import_(
     for line in report.skipped:
         typer.echo(f"Passed over: {line}")
     if report.already:
-        typer.echo(
-            f"{len(report.already)} administrations were imported before; nothing new "
-            "was written for them."
-        )
-    typer.echo(f"Imported {len(report.stored)} administrations into episode {target.pk}.")
+        typer.echo(f"{_administrations(len(report.already))} imported before; nothing new written.")
+    typer.echo(f"Imported {_administrations(len(report.stored))} into episode {target.pk}.")
+
+
+def _administrations(n: int) -> str:
+    return f"{n} administration" if n == 1 else f"{n} administrations"
 
 
 def register(app: typer.Typer) -> None:

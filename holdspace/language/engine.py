@@ -14,6 +14,7 @@ from holdspace.language import context
 from holdspace.language.directives import is_suppressed, suppressed_by_line
 from holdspace.language.model import Finding, Level, LintConfig, Rule
 from holdspace.language.rules import WORD_START, RuleSet, default_rules
+from holdspace.language.suggest import replacements
 
 _DEFAULT_CONFIG = LintConfig()
 _NEWLINE = re.compile("\n")
@@ -161,6 +162,7 @@ def _findings(text: str, raw: list[tuple[Rule, int, int, Level, str]]) -> tuple[
             continue
         end_line, end_column = lines.position(end)
         span = text[start:end]
+        fixes = replacements(rule, text, start, end) if rule.replace else ()
         out.append(
             Finding(
                 rule=rule.id,
@@ -174,9 +176,11 @@ def _findings(text: str, raw: list[tuple[Rule, int, int, Level, str]]) -> tuple[
                 end_column=end_column,
                 text=span,
                 message=_message(rule, span, note),
-                suggestions=rule.alternatives,
+                suggestions=tuple(r.text for r in fixes),
                 why=rule.why,
                 source=rule.source,
+                replacements=fixes,
+                hints=rule.alternatives,
             )
         )
     return tuple(out)

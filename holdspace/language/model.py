@@ -28,6 +28,23 @@ class Formal:
 
 
 @dataclass(frozen=True)
+class Replace:
+    """A one-click replacement: its text for each inflection of the matched words, and
+    where it fits grammatically (see holdspace.language.suggest)."""
+
+    forms: tuple[tuple[str, str], ...]  # (form, text); form: base s past ing ly noun adj any
+    after: str = "any"  # any | copula | article: the word before the match
+    next: str = "any"  # any | end | to | object | clause | noun: what follows the match
+    delete: bool = False  # remove the matched words instead (an adverb of doubt)
+
+    def text_for(self, form: str) -> str | None:
+        for key, text in self.forms:
+            if key in (form, "any"):
+                return text
+        return None
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     category: str
@@ -42,6 +59,17 @@ class Rule:
     skip_before: re.Pattern[str] | None = None
     skip_after: re.Pattern[str] | None = None
     formal: tuple[Formal, ...] = ()
+    replace: tuple[Replace, ...] = ()
+    head: Literal["first", "last"] = "last"  # the word whose inflection the match carries
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Apply by writing `text` over text[start:end] (the span may take in an article)."""
+
+    start: int
+    end: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +91,8 @@ class Finding:
     suggestions: tuple[str, ...]
     why: str
     source: tuple[str, ...]
+    replacements: tuple[Replacement, ...] = ()
+    hints: tuple[str, ...] = ()
 
     def to_dict(self, path: str | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {"path": path} if path is not None else {}
@@ -77,6 +107,10 @@ class Finding:
             text=self.text,
             message=self.message,
             suggestions=list(self.suggestions),
+            replacements=[
+                {"start": r.start, "end": r.end, "text": r.text} for r in self.replacements
+            ],
+            hints=list(self.hints),
             why=self.why,
             source=list(self.source),
             start=self.start,

@@ -73,20 +73,23 @@ def _region(f: Finding) -> dict[str, int]:
 
 def _sarif_result(path: str, f: Finding) -> dict[str, Any]:
     location = {"uri": path}
-    # Each suggestion is a SARIF fix: replace the flagged region with the suggested words.
+    # Each replacement is a SARIF fix over its own span (it may take in an article).
     fixes = [
         {
-            "description": {"text": suggestion},
+            "description": {"text": r.text},
             "artifactChanges": [
                 {
                     "artifactLocation": location,
                     "replacements": [
-                        {"deletedRegion": _region(f), "insertedContent": {"text": suggestion}}
+                        {
+                            "deletedRegion": {"charOffset": r.start, "charLength": r.end - r.start},
+                            "insertedContent": {"text": r.text},
+                        }
                     ],
                 }
             ],
         }
-        for suggestion in f.suggestions
+        for r in f.replacements
     ]
     return {
         "ruleId": f.rule,

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import yaml
 
-from holdspace.language.model import Formal, Level, LintError, Rule
+from holdspace.language.model import Formal, Level, LintError, Replace, Rule
 
 # Letters and digits only: a hyphen is a boundary, so "ex-addict" can be matched by its parts.
 _BEFORE = r"(?<![A-Za-z0-9])"
@@ -122,6 +122,33 @@ def _word_pattern(patterns: list[str]) -> re.Pattern[str]:
     return re.compile(f"{_BEFORE}(?:{body}){_AFTER}", re.IGNORECASE)
 
 
+FORMS = ("base", "s", "past", "ing", "ly", "noun", "adj", "any")
+AFTER = ("any", "copula", "article")
+NEXT = ("any", "end", "to", "object", "clause", "noun")
+_REPLACE_KEYS = frozenset(FORMS) | {"after", "next", "delete"}
+_PLACEHOLDER = re.compile(r"[<>()\[\]]|\b(?:X|Y|Z|N)\b")
+
+
+def _replace(rule_id: str, raw: Any) -> Replace:
+    """One `replace` entry: a text per form (or `any`), `after`, `next`, or `delete: true`."""
+    if not isinstance(raw, dict) or not set(raw) <= _REPLACE_KEYS:
+        raise LintError(f"rule {rule_id}: replace entries take keys {sorted(_REPLACE_KEYS)}")
+    forms = tuple((k, str(raw[k])) for k in FORMS if k in raw)
+    for _, text in forms:
+        if _PLACEHOLDER.search(text):
+            raise LintError(
+                f"rule {rule_id}: replacement {text!r} holds a placeholder; "
+                "placeholders belong in alternatives (hints), never in the text"
+            )
+    after, nxt = str(raw.get("after", "any")), str(raw.get("next", "any"))
+    if after not in AFTER or nxt not in NEXT:
+        raise LintError(f"rule {rule_id}: replace after must be one of {AFTER}, next one of {NEXT}")
+    delete = bool(raw.get("delete", False))
+    if not forms and not delete:
+        raise LintError(f"rule {rule_id}: a replace entry needs a text or delete: true")
+    return Replace(forms=forms, after=after, next=nxt, delete=delete)
+
+
 def _rule(raw: dict[str, Any], categories: dict[str, str]) -> Rule:
     rule_id = str(raw.get("id", ""))
     for key in ("id", "category", "level", "why", "alternatives", "source", "lexicon"):
@@ -153,6 +180,8 @@ def _rule(raw: dict[str, Any], categories: dict[str, str]) -> Rule:
         skip_before=_compile(raw.get("skip_before")),
         skip_after=_compile(raw.get("skip_after")),
         formal=formal,
+        replace=tuple(_replace(rule_id, r) for r in raw.get("replace", [])),
+        head="first" if raw.get("head") == "first" else "last",
     )
 
 

@@ -420,26 +420,65 @@ def test_sending_after_a_risk_answer_does_not_store_it_twice() -> None:
 
 def test_guessing_links_from_one_address_is_slowed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOLDSPACE_CHECKIN_IP_FAILURES", "3")
-    world = make_world()
-    _, token = make_link(world)
+    make_world()
     web = WebClient()
     codes = [web.get(url(f"guess{i:040d}")).status_code for i in range(3)]
 
-    blocked = web.get(url(token))
+    blocked = web.get(url(f"guess{99:040d}"))
 
     assert codes == [404, 404, 404]
     assert blocked.status_code == 429
     assert "try again a little later" in blocked.content.decode()
+    assert "/c/help/" in blocked.content.decode()  # the safety path stays one tap away
 
 
-def test_one_link_is_rate_limited(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_valid_link_opens_from_an_address_that_guessed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients share addresses (clinic Wi-Fi, a mobile carrier): a guesser on the same
+    address must not stop them answering, risk answers included."""
+    monkeypatch.setenv("HOLDSPACE_CHECKIN_IP_FAILURES", "3")
+    world = make_world()
+    _, token = make_link(world)
+    web = WebClient()
+    for i in range(10):
+        web.get(url(f"guess{i:040d}"))
+
+    opened = web.get(url(token))
+    saved = web.post(url(token), answers_form("phq9", [0, 0, 0, 0, 0, 0, 0, 0, 3]))
+    crisis = web.get(url(token))
+
+    assert opened.status_code == 200
+    assert saved.status_code == 303
+    assert "116 123" in crisis.content.decode()
+    assert web.get("/c/help/").status_code == 200
+
+
+def test_an_open_link_is_never_refused_however_often_it_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("HOLDSPACE_CHECKIN_TOKEN_LIMIT", "4")
     _, token = make_link(make_world())
     web = WebClient()
 
+    codes = [web.get(url(token)).status_code for _ in range(6)]
+
+    assert codes == [200] * 6
+
+
+def test_a_closed_link_is_rate_limited_and_does_not_count_against_the_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOLDSPACE_CHECKIN_TOKEN_LIMIT", "4")
+    monkeypatch.setenv("HOLDSPACE_CHECKIN_IP_FAILURES", "2")
+    world = make_world()
+    link, token = make_link(world)
+    _, other = make_link(world)
+    CheckinLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
+    web = WebClient()
+
     codes = [web.get(url(token)).status_code for _ in range(5)]
 
-    assert codes == [200, 200, 200, 200, 429]
+    assert codes == [410, 410, 410, 410, 429]
+    assert web.get(url(other)).status_code == 200
 
 
 def test_a_busy_clinic_address_is_not_slowed_by_successful_check_ins(

@@ -63,7 +63,7 @@ def test_importing_the_same_file_again_changes_nothing(world, tmp_path) -> None:
     again = cli(path, "--episode", str(episode.pk))
 
     assert again.exit_code == 0, again.output
-    assert "1 administrations were imported before; nothing new was written" in again.stdout
+    assert "1 administration imported before; nothing new written." in again.stdout
     assert "Imported 0 administrations" in again.stdout
     assert Administration.objects.filter(episode=episode).count() == 1
 

@@ -30,6 +30,7 @@ from holdspace.web.checkins.services import (
     save_page,
     send,
 )
+from holdspace.web.inputs import clean_text
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 NOTE_MAX = 4000
@@ -40,22 +41,24 @@ NOTE_MAX = 4000
 @csrf_exempt
 @never_cache
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
-    if ratelimit.address_blocked(request):
-        return _closed(request, "busy", 429)
+    # The link is looked up first: a valid, open link always opens, whatever others from
+    # the same address (a clinic's Wi-Fi, a mobile carrier) have guessed. Only unknown
+    # tokens count against an address, and only they are refused once it is over.
     link = find_link(token) if TOKEN.match(token) else None
     if link is None:
+        if ratelimit.address_blocked(request):
+            return _closed(request, "busy", 429)
         ratelimit.count_failure(request)
         return _closed(request, "unknown", 404)
-    if not ratelimit.token_allowed(link.token_hash):
-        return _closed(request, "busy", 429)
     status = link.status()
+    if status != "open" and not ratelimit.token_allowed(link.token_hash):
+        return _closed(request, "busy", 429)
     if status == "used" and request.method == "POST" and request.POST.get("step") == "send":
         # A retried "Send" whose first attempt went through: say thank you again.
-        outcome = send(link, "", request.POST.get("nonce", ""), request=request)
+        outcome = send(link, "", clean_text(request.POST.get("nonce", ""))[:64], request=request)
         if outcome.sent:
             return _thanks(request, link, outcome.has_risk)
     if status != "open":
-        ratelimit.count_failure(request)
         return _closed(request, status, 410)
     if request.method == "POST":
         return _post(request, link)
@@ -69,12 +72,13 @@ def _post(request: HttpRequest, link: CheckinLink) -> HttpResponse:
     if request.POST.get("step") != step.kind or posted_instrument != expected:
         # A stale form (double tap, back button): show the screen that is due now.
         return HttpResponseRedirect(request.path, status=303)
-    nonce = request.POST.get("nonce", "")[:64] or new_nonce()
+    nonce = clean_text(request.POST.get("nonce", ""))[:64] or new_nonce()
     action = request.POST.get("action", "")
     if step.kind in ("crisis", "pause"):
         clear_interlude(link)
     elif step.kind == "send":
-        note = request.POST.get("note", "")
+        # The client's own words are kept; only invisible control characters are removed.
+        note = clean_text(request.POST.get("note", ""))
         if len(note) > NOTE_MAX:
             error = f"note: at most {NOTE_MAX} characters, this one has {len(note)}"
             return _show(request, link, step, error=error, status=400, note=note)

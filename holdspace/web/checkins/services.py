@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from holdspace.instruments import SKIP, Instrument, ScoreResult, get_instrument, score
+from holdspace.limits import MAX_ID
 from holdspace.web.accounts.models import User
 from holdspace.web.audit.log import record as audit
 from holdspace.web.checkins import config
@@ -31,6 +32,7 @@ from holdspace.web.clients.models import (
     Session,
 )
 from holdspace.web.clients.services import record_administration
+from holdspace.web.inputs import InputError, clean_text, parse_int
 
 # Measures that ask about traumatic experiences get a content note first, with the choice
 # to skip the whole measure (SAMHSA 2014 principles: safety; voice and choice).
@@ -159,12 +161,17 @@ def parse_answers(instrument: Instrument, data: dict[str, str]) -> list[Answer]:
             answers.append(SKIP)
         else:
             allowed = [o.value for o in item.options]
-            if not raw.lstrip("-").isdigit() or int(raw) not in allowed:
+            try:
+                value = parse_int(raw, field=f"item {item.id}", minimum=-MAX_ID, maximum=MAX_ID)
+            except InputError:
+                value = None
+            if value not in allowed:
                 choices = ", ".join(str(v) for v in allowed)
+                shown = clean_text(raw)[:20]
                 raise AnswerFormError(
-                    f"item {item.id}: {raw!r} is not allowed; choose one of {choices} or 'skip'"
+                    f"item {item.id}: {shown!r} is not allowed; choose one of {choices} or 'skip'"
                 )
-            answers.append(int(raw))
+            answers.append(value)
     return answers
 
 

@@ -8,8 +8,10 @@ from typing import Any
 from django import forms
 
 from holdspace.instruments import SKIP, Instrument, all_instruments
+from holdspace.limits import MAX_EVERY_N_SESSIONS, MAX_SESSION_NUMBER
 from holdspace.web.clients.models import Session, SessionStatus
 from holdspace.web.clients.services import DEFAULT_PLAN, SIGNAL_ORDER, PlanLine
+from holdspace.web.inputs import BoundedIntegerField
 
 SIGNAL_LABELS = {
     "safety": "Safety follow-up",
@@ -50,8 +52,8 @@ class PlanLineForm(forms.Form):
 
     include = forms.BooleanField(required=False)
     instrument_id = forms.CharField(widget=forms.HiddenInput)
-    every_n_sessions = forms.IntegerField(min_value=1, max_value=52, initial=1)
-    from_session = forms.IntegerField(min_value=1, max_value=200, initial=1)
+    every_n_sessions = BoundedIntegerField(min_value=1, max_value=MAX_EVERY_N_SESSIONS, initial=1)
+    from_session = BoundedIntegerField(min_value=1, max_value=MAX_SESSION_NUMBER, initial=1)
     after_session = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

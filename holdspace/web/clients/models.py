@@ -10,6 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from holdspace.limits import MAX_EVERY_N_SESSIONS, MAX_SESSION_NUMBER
+from holdspace.web.bounds import between, bounded
+
 
 class Client(models.Model):
     # A pseudonymous code is enough; a name is optional and never required.
@@ -54,8 +57,12 @@ class PlanItem(models.Model):
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="plan_items")
     instrument_id = models.CharField(max_length=32)
-    every_n_sessions = models.PositiveSmallIntegerField(default=1)
-    from_session = models.PositiveSmallIntegerField(default=1)
+    every_n_sessions = models.PositiveSmallIntegerField(
+        default=1, validators=bounded(1, MAX_EVERY_N_SESSIONS)
+    )
+    from_session = models.PositiveSmallIntegerField(
+        default=1, validators=bounded(1, MAX_SESSION_NUMBER)
+    )
     # The alliance measure is asked after the session, other measures before it.
     after_session = models.BooleanField(default=False)
 
@@ -63,7 +70,9 @@ class PlanItem(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["episode", "instrument_id"], name="one_plan_line_per_instrument"
-            )
+            ),
+            between("every_n_sessions", 1, MAX_EVERY_N_SESSIONS),
+            between("from_session", 1, MAX_SESSION_NUMBER),
         ]
 
     def is_due(self, session_number: int) -> bool:
@@ -81,7 +90,7 @@ class SessionStatus(models.TextChoices):
 
 class Session(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="sessions")
-    number = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(validators=bounded(1, MAX_SESSION_NUMBER))
     date = models.DateField()
     status = models.CharField(
         max_length=10, choices=SessionStatus.choices, default=SessionStatus.ATTENDED
@@ -90,7 +99,8 @@ class Session(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(fields=["episode", "number"], name="one_session_per_number")
+            models.UniqueConstraint(fields=["episode", "number"], name="one_session_per_number"),
+            between("number", 1, MAX_SESSION_NUMBER),
         ]
 
 

@@ -185,7 +185,9 @@ def _rc_band(instrument: Instrument, rows: list[Row]) -> tuple[tuple[float, floa
 
 def adaptation_annotations(episode: Episode) -> list[tuple[int, str]]:
     """Adaptations recorded after stuck-point reviews, as (session, short label)."""
-    found = Adaptation.objects.filter(episode=episode).order_by("starts_on_session", "pk")
+    found = (
+        Adaptation.objects.in_effect().filter(episode=episode).order_by("starts_on_session", "pk")
+    )
     return [(a.starts_on_session, _short(a.title)) for a in found]
 
 

@@ -30,6 +30,7 @@ from holdspace.instruments import (
     score,
     total_only_result,
 )
+from holdspace.limits import MAX_EVERY_N_SESSIONS, MAX_SESSION_NUMBER
 from holdspace.signals import Attendance, ClientSeries, Measurement, Signal, SignalConfig, evaluate
 from holdspace.signals.model import KIND_ORDER
 from holdspace.trajectories import load_model
@@ -110,9 +111,15 @@ def _check_plan(plan: Sequence[PlanLine]) -> None:
             raise ValidationError({"plan": f"Unknown instrument {line.instrument_id!r}."}) from exc
         if line.instrument_id in seen:
             raise ValidationError({"plan": f"{line.instrument_id!r} is in the plan twice."})
-        if line.every_n_sessions < 1 or line.from_session < 1:
+        if not (
+            1 <= line.every_n_sessions <= MAX_EVERY_N_SESSIONS
+            and 1 <= line.from_session <= MAX_SESSION_NUMBER
+        ):
             raise ValidationError(
-                {"plan": "'every' and 'from session' must be whole numbers of 1 or more."}
+                {
+                    "plan": f"'every' must be a whole number from 1 to {MAX_EVERY_N_SESSIONS} "
+                    f"and 'from session' from 1 to {MAX_SESSION_NUMBER:,}."
+                }
             )
         seen.add(line.instrument_id)
 
@@ -177,6 +184,13 @@ def add_session(
         # Lock the episode so two sessions added at once get distinct numbers.
         Episode.objects.select_for_update().filter(pk=episode.pk).first()
         last = episode.sessions.aggregate(n=Max("number"))["n"] or 0
+        if last >= MAX_SESSION_NUMBER:
+            raise ValidationError(
+                {
+                    "date": f"An episode holds at most {MAX_SESSION_NUMBER:,} sessions; "
+                    "close this one and open a new episode."
+                }
+            )
         session = Session.objects.create(episode=episode, number=last + 1, date=date, status=status)
         audit(by, "create", f"session:{session.pk}", request=request)
     return session

@@ -4,7 +4,9 @@ from typing import Any
 
 from django import forms
 
+from holdspace.limits import MAX_ID
 from holdspace.web.clients.models import Session
+from holdspace.web.inputs import BoundedIntegerField, InputError, parse_int
 from holdspace.web.notes.models import MAX_NOTE_CHARS
 
 
@@ -39,7 +41,7 @@ class LintForm(forms.Form):
     """Text sent by the editor as the clinician types (and the note it belongs to, if saved)."""
 
     text = forms.CharField(max_length=MAX_NOTE_CHARS, strip=False, required=False)
-    note = forms.IntegerField(required=False, min_value=1)
+    note = BoundedIntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class ApplyForm(LintForm):
@@ -51,9 +53,10 @@ class ApplyForm(LintForm):
         raw = self.cleaned_data["apply"]
         start, _, rest = raw.partition("|")
         end, _, replacement = rest.partition("|")
-        if not (start.isdigit() and end.isdigit()):
-            raise forms.ValidationError("apply: expected 'start|end|replacement'.")
-        return int(start), int(end), replacement
+        try:
+            return _offset(start), _offset(end), replacement
+        except InputError as exc:
+            raise forms.ValidationError("apply: expected 'start|end|replacement'.") from exc
 
 
 class KeepForm(forms.Form):
@@ -65,6 +68,14 @@ class KeepForm(forms.Form):
     def clean_keep(self) -> tuple[str, int, int]:
         rule, _, rest = self.cleaned_data["keep"].partition("|")
         start, _, end = rest.partition("|")
-        if not (rule and start.isdigit() and end.isdigit()):
-            raise forms.ValidationError("keep: expected 'rule|start|end'.")
-        return rule, int(start), int(end)
+        try:
+            if not rule:
+                raise InputError("rule")
+            return rule, _offset(start), _offset(end)
+        except InputError as exc:
+            raise forms.ValidationError("keep: expected 'rule|start|end'.") from exc
+
+
+def _offset(raw: str) -> int:
+    """A character position in a note."""
+    return parse_int(raw, field="offset", minimum=0, maximum=MAX_NOTE_CHARS)

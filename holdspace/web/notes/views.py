@@ -27,6 +27,7 @@ from holdspace.web.access import (
 )
 from holdspace.web.audit.log import record as audit
 from holdspace.web.clients.models import Episode
+from holdspace.web.inputs import optional_id
 from holdspace.web.notes.forms import ApplyForm, KeepForm, LintForm, NoteForm
 from holdspace.web.notes.models import KeptWording, SessionNote
 
@@ -176,7 +177,10 @@ def note_apply(request: HttpRequest) -> HttpResponse:
             note.save(update_fields=["text", "updated_at"])
             _audit_saved(request, note, "update")
         return redirect("notes:edit", note_id=note.pk)
-    episode = get_rw_episode_for_user(request, int(request.POST.get("episode", "0") or 0))
+    episode_id = optional_id(request.POST.get("episode", ""))
+    if episode_id is None:
+        return HttpResponseBadRequest("episode: the id of one of your episodes.")
+    episode = get_rw_episode_for_user(request, episode_id)
     form_new = NoteForm({"text": text}, sessions=episode.sessions.all())
     return _editor_page(request, episode, form_new, None, text)
 

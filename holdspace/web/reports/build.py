@@ -144,7 +144,7 @@ def _clinician_extras(episode: Episode) -> dict[str, list[Any]]:
     reviews = StuckPointReview.objects.filter(episode=episode).prefetch_related("adaptations")
     return {
         "reviews": list(reviews.order_by("opened_at", "pk")),
-        "adaptations": list(Adaptation.objects.filter(episode=episode)),
+        "adaptations": list(Adaptation.objects.in_effect().filter(episode=episode)),
     }
 
 

@@ -7,8 +7,10 @@ from typing import Any
 
 from django import forms
 
+from holdspace.limits import MAX_SESSION_NUMBER
 from holdspace.reviews.cards import SIGNAL_KINDS, SIGNAL_TITLES
 from holdspace.reviews.patterns import glossary, prompts
+from holdspace.web.inputs import BoundedIntegerField
 from holdspace.web.reviews.models import AdaptationKind
 from holdspace.web.reviews.services import PATTERN_TEXT_FIELDS
 
@@ -74,7 +76,9 @@ class PlanForm(forms.Form):
 class AdaptationForm(forms.Form):
     kind = forms.ChoiceField(choices=AdaptationKind.choices, label="What changes")
     description = forms.CharField(max_length=300, label="Describe the change")
-    starts_on_session = forms.IntegerField(min_value=1, label="From session number")
+    starts_on_session = BoundedIntegerField(
+        min_value=1, max_value=MAX_SESSION_NUMBER, label="From session number"
+    )
     instrument_id = forms.ChoiceField(label="Compare on")
 
     def __init__(self, *args: Any, instruments: list[tuple[str, str]], **kwargs: Any) -> None:

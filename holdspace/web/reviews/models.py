@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from holdspace.limits import MAX_SESSION_NUMBER
+from holdspace.web.bounds import between, bounded
 from holdspace.web.clients.models import Episode, Session
 
 
@@ -130,8 +132,16 @@ class AdaptationKind(models.TextChoices):
     SUPPORTS = "supports", "Involving supports"
 
 
+class AdaptationQuerySet(models.QuerySet["Adaptation"]):
+    def in_effect(self) -> AdaptationQuerySet:
+        """Adaptations not withdrawn: the ones the chart marks and the comparison uses."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Adaptation(models.Model):
     """What changes, and from which session; the chart marks it and later compares."""
+
+    objects = AdaptationQuerySet.as_manager()
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="adaptations")
     review = models.ForeignKey(
@@ -143,16 +153,21 @@ class Adaptation(models.Model):
     )
     kind = models.CharField(max_length=16, choices=AdaptationKind.choices)
     description = models.CharField(max_length=300)
-    starts_on_session = models.PositiveSmallIntegerField()
+    starts_on_session = models.PositiveSmallIntegerField(validators=bounded(1, MAX_SESSION_NUMBER))
     # The outcome measure the before/after comparison uses.
     instrument_id = models.CharField(max_length=32)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Withdrawn (recorded by mistake, or never carried out): kept for the record and the
+    # audit log, left out of the chart and of the before/after comparison.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["starts_on_session", "pk"]
+        constraints = [between("starts_on_session", 1, MAX_SESSION_NUMBER)]
 
     @property
     def title(self) -> str:

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from holdspace.instruments import UnknownInstrumentError, get_instrument
+from holdspace.limits import MAX_SESSION_NUMBER
 from holdspace.reviews import (
     DEFAULT_MIN_SESSIONS_AFTER,
     SIGNAL_KINDS,
@@ -301,8 +302,10 @@ def record_adaptation(
         raise ValidationError({"kind": f"kind must be one of {', '.join(AdaptationKind.values)}"})
     if not description.strip():
         raise ValidationError({"description": "Say what changes."})
-    if starts_on_session < 1:
-        raise ValidationError({"starts_on_session": "The session number must be 1 or more."})
+    if not 1 <= starts_on_session <= MAX_SESSION_NUMBER:
+        raise ValidationError(
+            {"starts_on_session": f"A session number from 1 to {MAX_SESSION_NUMBER:,}."}
+        )
     if instrument_id not in outcome_instruments(episode):
         raise ValidationError(
             {"instrument_id": f"Choose one of: {', '.join(outcome_instruments(episode))}."}
@@ -325,7 +328,9 @@ def adaptation_annotations(episode: Episode) -> list[tuple[int, str]]:
     """(session number, label) for the client chart's dashed adaptation lines."""
     return [
         (a.starts_on_session, a.title)
-        for a in Adaptation.objects.filter(episode=episode).order_by("starts_on_session", "pk")
+        for a in Adaptation.objects.in_effect()
+        .filter(episode=episode)
+        .order_by("starts_on_session", "pk")
     ]
 
 
@@ -418,7 +423,12 @@ def client_data(episode: Episode, *, today: dt.date | None = None) -> ClientData
         ).select_related("pattern", "session")
     )
     events = list(LifeEvent.objects.filter(episode=episode, happened_on__gte=since))
-    last = Adaptation.objects.filter(episode=episode).order_by("-starts_on_session", "-pk").first()
+    last = (
+        Adaptation.objects.in_effect()
+        .filter(episode=episode)
+        .order_by("-starts_on_session", "-pk")
+        .first()
+    )
     outcome = adaptation_outcome(last) if last is not None else None
     context = ReviewContext(
         unacknowledged_risk=bool(unacknowledged),

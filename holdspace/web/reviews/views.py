@@ -34,6 +34,7 @@ from holdspace.web.clients import services as client_services
 from holdspace.web.clients.models import Episode
 from holdspace.web.clients.presenters import episode_page
 from holdspace.web.feedback import add_errors, tell
+from holdspace.web.inputs import optional_id
 from holdspace.web.reviews import forms, services
 from holdspace.web.reviews.models import (
     Adaptation,
@@ -250,7 +251,7 @@ def _review_ctx(request: HttpRequest, review: StuckPointReview) -> dict[str, Any
         "comment_form": forms.CommentForm(),
         "ack_form": forms.AcknowledgeForm(),
         "comments": review.comments.select_related("author"),
-        "adaptations": review.adaptations.all(),
+        "adaptations": review.adaptations.in_effect(),
     }
 
 
@@ -380,10 +381,17 @@ def adaptation_add(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 def _review_from_query(request: HttpRequest, episode: Episode) -> StuckPointReview | None:
-    value = request.GET.get("review", "")
-    if not value.isdigit():
+    """The review an adaptation answers (`?review=<id>`); 404 for one not in this episode."""
+    raw = request.GET.get("review", "")
+    if raw == "":
         return None
-    return StuckPointReview.objects.filter(episode=episode, pk=int(value)).first()
+    review_id = optional_id(raw)
+    review = None
+    if review_id is not None:
+        review = StuckPointReview.objects.filter(episode=episode, pk=review_id).first()
+    if review is None:
+        raise Http404
+    return review
 
 
 # --- supervision --------------------------------------------------------------------

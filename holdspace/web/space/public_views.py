@@ -106,18 +106,17 @@ def _back(name: str) -> HttpResponse:
 @require_safe
 def enter(request: HttpRequest, token: str) -> HttpResponse:
     """The link the clinician shared: start a visit and take the token out of the address."""
-    if ratelimit.address_blocked(request):
-        return _page(
-            request, "not_available.html", {"page_title": "Not available", "busy": True}, 429
-        )
+    # Looked up first, as for check-in links: a shared link that works always opens.
     link = services.find_link(token) if TOKEN.match(token) else None
-    if link is None or link.revoked_at is not None:
+    if link is None:
+        if ratelimit.address_blocked(request):
+            return _page(
+                request, "not_available.html", {"page_title": "Not available", "busy": True}, 429
+            )
         ratelimit.count_failure(request)
         return not_available(request)
-    if not ratelimit.token_allowed(link.token_hash):
-        return _page(
-            request, "not_available.html", {"page_title": "Not available", "busy": True}, 429
-        )
+    if link.revoked_at is not None:
+        return not_available(request)
     target = "space:home" if not services.pin_required() else "space:pin"
     return keep_visit(HttpResponseRedirect(reverse(target), status=303), link, pin_given=False)
 

@@ -7,6 +7,7 @@ Every write is audited with ids only; the client's words are stored exactly as w
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -268,7 +269,12 @@ def first_use(nonce: str) -> bool:
     """True the first time a form's nonce is seen: a double tap stores one row, not two."""
     if not nonce:
         return True
-    return bool(cache.add(f"space:nonce:{nonce[:64]}", 1, timeout=24 * 3600))
+    return bool(cache.add(_nonce_key(nonce), 1, timeout=24 * 3600))
+
+
+def _nonce_key(nonce: str) -> str:
+    # A digest: a posted nonce is any text, and a cache key must stay short and printable.
+    return "space:nonce:" + hashlib.sha256(nonce[:64].encode()).hexdigest()
 
 
 def new_nonce() -> str:
@@ -510,4 +516,4 @@ def who_can_read(client: Client) -> str:
 def forget_nonce(nonce: str) -> None:
     """A form that was refused may be sent again, corrected, with the same nonce."""
     if nonce:
-        cache.delete(f"space:nonce:{nonce[:64]}")
+        cache.delete(_nonce_key(nonce))

@@ -47,7 +47,10 @@ def test_json_output_fields(tmp_path: Path) -> None:
     assert expected_keys <= set(finding)
     assert (finding["line"], finding["column"], finding["end_column"]) == (1, 10, 16)
     assert finding["category"] == "substance"
-    assert "person with a substance use disorder" in finding["suggestions"]
+    assert "a person with a substance use disorder" in finding["suggestions"]
+    assert {"start": 6, "end": 15, "text": "a person with a substance use disorder"} in finding[
+        "replacements"
+    ]
 
 
 def test_sarif_output(tmp_path: Path) -> None:
