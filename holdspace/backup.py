@@ -15,6 +15,11 @@ The manifest lists a SHA-256 for every file and, per table, the row count and a 
 hash; ``verify_backup`` and ``restore_backup`` check them all before anything is written
 to the target, and a restore refuses any target that already holds data.
 
+Plaintext never touches a named file: snapshots, decrypted members and the dump fed to
+``psql`` live in memory or in unlinked temporary files (``tempfile.TemporaryFile``), so
+a killed backup, verify or restore leaves nothing readable behind. Backup files and a
+restored database are created 0600.
+
 This module is framework-free (no Django); the CLI passes it plain connection settings.
 """
 
@@ -31,7 +36,7 @@ import struct
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -161,17 +166,33 @@ def _rows_digest(rows: Iterable[tuple[Any, ...]]) -> TableSummary:
     return TableSummary(rows=len(lines), sha256=digest.hexdigest())
 
 
+def _sqlite_summaries(conn: sqlite3.Connection) -> dict[str, TableSummary]:
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    return {n: _rows_digest(conn.execute(f'SELECT * FROM "{n}"')) for n in names}
+
+
 def sqlite_table_summaries(path: Path) -> dict[str, TableSummary]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        names = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' "
-                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-        ]
-        return {n: _rows_digest(conn.execute(f'SELECT * FROM "{n}"')) for n in names}
+        return _sqlite_summaries(conn)
+    finally:
+        conn.close()
+
+
+def _image_summaries(image: bytes) -> dict[str, TableSummary]:
+    """Table summaries of a SQLite database held in memory."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(image)
+        return _sqlite_summaries(conn)
+    except sqlite3.DatabaseError as exc:
+        raise CorruptBackupError("The backup's database snapshot is damaged.") from exc
     finally:
         conn.close()
 
@@ -203,43 +224,67 @@ def table_summaries(db: Database) -> dict[str, TableSummary]:
 # --- snapshots -----------------------------------------------------------------------
 
 
-def _snapshot_sqlite(db: SqliteDatabase, folder: Path) -> tuple[str, dict[str, TableSummary]]:
+# A snapshot: its name in the archive, an unlinked file (or memory) holding it, its tables.
+Snapshot = tuple[str, IO[bytes], dict[str, TableSummary]]
+
+
+def _snapshot_sqlite(db: SqliteDatabase) -> Snapshot:
     if not db.path.exists():
         raise BackupError(f"database: no SQLite file at {db.path}")
-    target = folder / SQLITE_FILE
     src = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
+    mem = sqlite3.connect(":memory:")
     try:
         # The online backup API copies a consistent image even while the app writes.
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode=DELETE")
+        src.backup(mem)
+        tables = _sqlite_summaries(mem)
+        image = bytearray(mem.serialize())
     finally:
-        dst.close()
+        mem.close()
         src.close()
-    return SQLITE_FILE, sqlite_table_summaries(target)
+    # SQLite file format, offsets 18-19: 1 = rollback journal, 2 = WAL. A restored copy
+    # starts in rollback mode (the app switches it to WAL), as PRAGMA journal_mode=DELETE
+    # would leave it.
+    image[18:20] = b"\x01\x01"
+    return SQLITE_FILE, io.BytesIO(bytes(image)), tables
 
 
-def _snapshot_postgres(db: PostgresDatabase, folder: Path) -> tuple[str, dict[str, TableSummary]]:
+def _snapshot_postgres(db: PostgresDatabase) -> Snapshot:
     import psycopg
 
-    target = folder / POSTGRES_FILE
+    dump = tempfile.TemporaryFile()  # noqa: SIM115 (returned; unlinked from the start)
     with psycopg.connect(db.conninfo(), password=db.password or None) as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()
         assert snapshot is not None
         command = ["pg_dump", "--no-owner", "--no-privileges", f"--snapshot={snapshot[0]}"]
-        _run(command + ["--file", str(target)], db, "pg_dump")
+        _run(command, db, "pg_dump", stdout=dump)
         tables = _postgres_summaries(conn)
-    return POSTGRES_FILE, tables
+    dump.seek(0)
+    return POSTGRES_FILE, dump, tables
 
 
-def _run(command: list[str], db: PostgresDatabase, tool: str) -> None:
+def _run(
+    command: list[str],
+    db: PostgresDatabase,
+    tool: str,
+    *,
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
+) -> None:
     if shutil.which(command[0]) is None:
         raise BackupError(f"{tool} is not installed (apt-get install postgresql-client)")
-    done = subprocess.run(command, env=db.env(), capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command,
+        env=db.env(),
+        stdin=stdin,
+        stdout=stdout if stdout is not None else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
     if done.returncode != 0:
-        raise BackupError(f"{tool} failed: {done.stderr.strip()[:500]}")
+        message = done.stderr.decode("utf-8", "replace").strip()[:500]
+        raise BackupError(f"{tool} failed: {message}")
 
 
 # --- the encrypted container ---------------------------------------------------------
@@ -381,12 +426,20 @@ class _ChunkReader(io.RawIOBase):
 # --- public operations ---------------------------------------------------------------
 
 
-def _sha256_file(path: Path) -> str:
+def _sha256_stream(fh: IO[bytes]) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
+    fh.seek(0)
+    for block in iter(lambda: fh.read(1 << 16), b""):
+        digest.update(block)
+    fh.seek(0)
     return digest.hexdigest()
+
+
+def _size(fh: IO[bytes]) -> int:
+    fh.seek(0, os.SEEK_END)
+    size = fh.tell()
+    fh.seek(0)
+    return size
 
 
 def check_passphrase(passphrase: str) -> None:
@@ -405,31 +458,35 @@ def create_backup(
     secret_key_file: Path | None = None,
     scrypt: dict[str, int] | None = None,
 ) -> Manifest:
-    """Snapshot `db`, encrypt it with `passphrase` and write it to `out` atomically."""
+    """Snapshot `db`, encrypt it with `passphrase` and write it to `out` atomically (0600)."""
     check_passphrase(passphrase)
-    with tempfile.TemporaryDirectory(prefix="holdspace-backup-") as tmp:
-        folder = Path(tmp)
-        if isinstance(db, SqliteDatabase):
-            name, tables = _snapshot_sqlite(db, folder)
-        else:
-            name, tables = _snapshot_postgres(db, folder)
-        names = [name]
+    if isinstance(db, SqliteDatabase):
+        name, snapshot, tables = _snapshot_sqlite(db)
+    else:
+        name, snapshot, tables = _snapshot_postgres(db)
+    with snapshot:
+        members: dict[str, IO[bytes]] = {name: snapshot}
         if secret_key_file is not None and secret_key_file.exists():
-            shutil.copyfile(secret_key_file, folder / SECRET_KEY_FILE)
-            names.append(SECRET_KEY_FILE)
+            members[SECRET_KEY_FILE] = io.BytesIO(secret_key_file.read_bytes())
         manifest = Manifest(
             engine=db.engine,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            files={n: _sha256_file(folder / n) for n in names},
+            files={n: _sha256_stream(fh) for n, fh in members.items()},
             tables=tables,
         )
-        _write_container(folder, names, manifest, out, passphrase, scrypt or DEFAULT_SCRYPT)
+        _write_container(members, manifest, out, passphrase, scrypt or DEFAULT_SCRYPT)
     return manifest
 
 
+def create_private(path: Path) -> IO[bytes]:
+    """A new file readable by its owner only (0600), replacing a stale one of that name."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return os.fdopen(fd, "wb")
+
+
 def _write_container(
-    folder: Path,
-    names: list[str],
+    members: dict[str, IO[bytes]],
     manifest: Manifest,
     out: Path,
     passphrase: str,
@@ -437,48 +494,104 @@ def _write_container(
 ) -> None:
     header, key, prefix = _header(passphrase, scrypt)
     partial = out.with_name(out.name + ".partial")
-    with partial.open("wb") as fh:
-        fh.write(header)
-        writer = _EncryptingWriter(fh, key, prefix, header)
-        with tarfile.open(fileobj=writer, mode="w|") as tar:
-            info = tarfile.TarInfo(MANIFEST)
-            raw = manifest.to_json()
-            info.size = len(raw)
-            tar.addfile(info, io.BytesIO(raw))
-            for name in names:
-                tar.add(folder / name, arcname=name)
-        writer.finish()
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(partial, out)
+    try:
+        with create_private(partial) as fh:
+            fh.write(header)
+            writer = _EncryptingWriter(fh, key, prefix, header)
+            with tarfile.open(fileobj=writer, mode="w|") as tar:
+                raw = manifest.to_json()
+                _add_member(tar, MANIFEST, io.BytesIO(raw))
+                for name, member in members.items():
+                    _add_member(tar, name, member)
+            writer.finish()
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
-def _unpack(path: Path, passphrase: str, folder: Path) -> Manifest:
-    """Decrypt into `folder` and check every checksum; raise before returning otherwise."""
+def _add_member(tar: tarfile.TarFile, name: str, fh: IO[bytes]) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = _size(fh)
+    info.mode = 0o600
+    tar.addfile(info, fh)
+
+
+# Decrypted members are kept in memory up to this size, then in an unlinked file.
+_SPOOL = 64 << 20
+_MEMBERS = {MANIFEST, SQLITE_FILE, POSTGRES_FILE, SECRET_KEY_FILE}
+
+
+@dataclass
+class _Unpacked:
+    """A checked backup's contents, in memory or unlinked files: nothing has a name."""
+
+    manifest: Manifest
+    members: dict[str, IO[bytes]]
+
+    def read(self, name: str) -> bytes:
+        fh = self.members[name]
+        fh.seek(0)
+        return fh.read()
+
+    def close(self) -> None:
+        for fh in self.members.values():
+            fh.close()
+
+
+def _unpack(path: Path, passphrase: str) -> _Unpacked:
+    """Decrypt and check every checksum; raise before returning otherwise."""
     if not path.is_file():
         raise BackupError(f"backup: no file at {path}")
-    with path.open("rb") as src:
-        header, key, prefix = _read_header(src, passphrase)
-        reader = io.BufferedReader(_ChunkReader(_decrypted_chunks(src, key, prefix, header)))
-        try:
-            with tarfile.open(fileobj=reader, mode="r|") as tar:
-                tar.extractall(folder, filter="data")
-        except tarfile.TarError as exc:
-            raise CorruptBackupError("The backup's contents are damaged.") from exc
-    return _check_unpacked(folder)
-
-
-def _check_unpacked(folder: Path) -> Manifest:
+    members: dict[str, IO[bytes]] = {}
     try:
-        manifest = Manifest.from_json((folder / MANIFEST).read_bytes())
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        with path.open("rb") as src:
+            header, key, prefix = _read_header(src, passphrase)
+            reader = io.BufferedReader(_ChunkReader(_decrypted_chunks(src, key, prefix, header)))
+            _extract(reader, members)
+            # tar stops at its end-of-archive marker; the rest of the stream must still
+            # be read, so a dropped last chunk or bytes appended after it are caught.
+            while reader.read(1 << 16):
+                pass
+        unpacked = _Unpacked(_check_members(members), members)
+    except BaseException:
+        for fh in members.values():
+            fh.close()
+        raise
+    return unpacked
+
+
+def _extract(reader: IO[bytes], members: dict[str, IO[bytes]]) -> None:
+    try:
+        with tarfile.open(fileobj=reader, mode="r|") as tar:
+            for info in tar:
+                if not info.isfile() or info.name not in _MEMBERS or info.name in members:
+                    raise CorruptBackupError(f"The backup holds an unexpected entry: {info.name}")
+                data = tar.extractfile(info)
+                assert data is not None
+                spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115
+                members[info.name] = spool
+                shutil.copyfileobj(data, spool)
+    except tarfile.TarError as exc:
+        raise CorruptBackupError("The backup's contents are damaged.") from exc
+
+
+def _check_members(members: dict[str, IO[bytes]]) -> Manifest:
+    if MANIFEST not in members:
+        raise CorruptBackupError("The backup's manifest is missing or damaged.")
+    members[MANIFEST].seek(0)
+    try:
+        manifest = Manifest.from_json(members[MANIFEST].read())
+    except (ValueError, KeyError, TypeError) as exc:
         raise CorruptBackupError("The backup's manifest is missing or damaged.") from exc
     for name, expected in manifest.files.items():
-        member = folder / name
-        if not member.is_file() or _sha256_file(member) != expected:
+        if name not in members or _sha256_stream(members[name]) != expected:
             raise CorruptBackupError(f"The backup is damaged: {name} does not match its checksum.")
     if manifest.engine == "sqlite":
-        _check_tables(manifest, sqlite_table_summaries(folder / SQLITE_FILE), "in the backup")
+        members[SQLITE_FILE].seek(0)
+        found = _image_summaries(members[SQLITE_FILE].read())
+        _check_tables(manifest, found, "in the backup")
     return manifest
 
 
@@ -494,32 +607,34 @@ def _check_tables(manifest: Manifest, found: dict[str, TableSummary], where: str
 
 
 def verify_backup(path: Path, passphrase: str) -> Manifest:
-    """Decrypt to a private temporary folder and check every checksum; change nothing."""
-    with tempfile.TemporaryDirectory(prefix="holdspace-verify-") as tmp:
-        return _unpack(path, passphrase, Path(tmp))
+    """Decrypt in memory and check every checksum; change nothing."""
+    unpacked = _unpack(path, passphrase)
+    unpacked.close()
+    return unpacked.manifest
 
 
 def restore_backup(
     path: Path, passphrase: str, db: Database, *, secret_key_file: Path | None = None
 ) -> Manifest:
     """Restore into an empty database; every check runs before the target is touched."""
-    with tempfile.TemporaryDirectory(prefix="holdspace-restore-") as tmp:
-        folder = Path(tmp)
-        manifest = _unpack(path, passphrase, folder)
+    unpacked = _unpack(path, passphrase)
+    try:
+        manifest = unpacked.manifest
         if manifest.engine != db.engine:
             raise BackupError(
                 f"This backup is of a {manifest.engine} database; the target is {db.engine}. "
                 "Restore it into the same kind of database."
             )
         if isinstance(db, SqliteDatabase):
-            _restore_sqlite(folder / SQLITE_FILE, db)
+            _restore_sqlite(unpacked.read(SQLITE_FILE), db)
         else:
-            _restore_postgres(folder / POSTGRES_FILE, db)
+            _restore_postgres(unpacked.members[POSTGRES_FILE], db)
         _check_tables(manifest, table_summaries(db), "after the restore")
-        if secret_key_file is not None and (folder / SECRET_KEY_FILE).exists():
+        if secret_key_file is not None and SECRET_KEY_FILE in unpacked.members:
             # Signed check-in links and sessions keep working with the original key.
-            shutil.copyfile(folder / SECRET_KEY_FILE, secret_key_file)
-            secret_key_file.chmod(0o600)
+            _publish(secret_key_file, lambda fh: fh.write(unpacked.read(SECRET_KEY_FILE)))
+    finally:
+        unpacked.close()
     return manifest
 
 
@@ -534,22 +649,63 @@ def _sqlite_is_empty(path: Path) -> bool:
     return bool(row[0] == 0)
 
 
-def _restore_sqlite(snapshot: Path, db: SqliteDatabase) -> None:
+def _publish(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write a 0600 file that appears whole under `path` or not at all.
+
+    Where the system allows it (Linux, O_TMPFILE, and a link from /proc), the content goes
+    into a file without a name that gets one only when complete, so a kill leaves nothing.
+    Elsewhere a 0600 ``.partial`` file beside it is renamed into place; `holdspace serve`
+    and `migrate` remove one a killed restore left (holdspace/web/datafolder.py).
+    """
+    if _publish_unnamed(path, write):
+        return
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with create_private(partial) as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _publish_unnamed(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
+    flag = getattr(os, "O_TMPFILE", 0)
+    try:
+        fd = os.open(path.parent, flag | os.O_WRONLY, 0o600) if flag else -1
+    except OSError:  # the file system does not support it
+        return False
+    if fd < 0:
+        return False
+    named = path.with_name(f".{path.name}.{os.getpid()}")
+    with os.fdopen(fd, "wb") as fh:
+        write(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+        named.unlink(missing_ok=True)
+        try:
+            os.link(f"/proc/self/fd/{fd}", named)
+        except OSError:  # e.g. a cross-device /proc link in a container
+            return False
+    os.replace(named, path)
+    return True
+
+
+def _restore_sqlite(image: bytes, db: SqliteDatabase) -> None:
     if not _sqlite_is_empty(db.path):
         raise TargetNotEmptyError(
             f"The data folder already holds a database ({db.path}). Restore only into an "
             "empty data folder; nothing was changed."
         )
-    db.path.parent.mkdir(parents=True, exist_ok=True)
-    partial = db.path.with_name(db.path.name + ".restoring")
-    shutil.copyfile(snapshot, partial)
+    db.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     for stale in (Path(f"{db.path}-wal"), Path(f"{db.path}-shm")):
         stale.unlink(missing_ok=True)
-    # One rename: the database appears whole or not at all.
-    os.replace(partial, db.path)
+    # The database appears whole or not at all.
+    _publish(db.path, lambda fh: fh.write(image))
 
 
-def _restore_postgres(dump: Path, db: PostgresDatabase) -> None:
+def _restore_postgres(dump: IO[bytes], db: PostgresDatabase) -> None:
     import psycopg
 
     with psycopg.connect(db.conninfo(), password=db.password or None) as conn:
@@ -561,6 +717,10 @@ def _restore_postgres(dump: Path, db: PostgresDatabase) -> None:
             f"The database {db.dbname} already has tables. Restore only into an empty "
             "database; nothing was changed."
         )
+    # psql reads the dump on its standard input: an unlinked file, never a named one.
+    if isinstance(dump, tempfile.SpooledTemporaryFile):
+        dump.rollover()
+    dump.seek(0)
     # One transaction: any error rolls the whole restore back.
     command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
-    _run(command + ["-f", str(dump)], db, "psql")
+    _run(command + ["-f", "-"], db, "psql", stdin=dump)

@@ -21,7 +21,7 @@ AnchorOption = typer.Option(
 @audit_app.command()
 def verify(data: Path | None = DataOption, anchor: str | None = AnchorOption) -> None:
     """Recompute the hash chain; exit 1 naming the first row that does not match."""
-    setup_django(data)
+    setup_django(data, prepare=False)  # reads only: never creates a folder or a key
     from django.db import DatabaseError
 
     from holdspace.web.audit.log import verify_chain

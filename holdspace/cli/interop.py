@@ -89,7 +89,7 @@ def backup(
         return
     from holdspace.backup import BackupError, create_backup
 
-    setup_django(data)
+    setup_django(data, prepare=False)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = out or Path(f"holdspace-{stamp}.hsbackup")
     passphrase = read_passphrase(passphrase_file, confirm=True)
@@ -133,8 +133,11 @@ def restore(
 ) -> None:
     """Restore a backup into an empty data folder (or an empty PostgreSQL database)."""
     from holdspace.backup import BackupError, restore_backup
+    from holdspace.web.datafolder import private_umask
 
-    setup_django(data)
+    # Nothing is written (no folder, no new secret key) unless the backup checks out.
+    private_umask()
+    setup_django(data, prepare=False)
     passphrase = read_passphrase(passphrase_file, confirm=False)
     try:
         manifest = restore_backup(

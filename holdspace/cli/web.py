@@ -12,10 +12,22 @@ DataOption = typer.Option(
 )
 
 
-def setup_django(data: Path | None = None) -> None:
-    """Point Django at the data folder and load the app; safe to call twice."""
+def data_folder(data: Path | None) -> Path:
+    return Path(data or os.getenv("HOLDSPACE_DATA") or "holdspace-data").resolve()
+
+
+def setup_django(data: Path | None = None, *, prepare: bool = True) -> None:
+    """Point Django at the data folder and load the app; safe to call twice.
+
+    `prepare` makes the folder private and creates the secret key when missing
+    (holdspace/web/datafolder.py); commands that must write nothing pass False.
+    """
+    from holdspace.web import datafolder
+
     if data is not None:
         os.environ["HOLDSPACE_DATA"] = str(data)
+    if prepare:
+        datafolder.prepare(data_folder(data))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "holdspace.web.settings")
     import django
 
@@ -23,35 +35,67 @@ def setup_django(data: Path | None = None) -> None:
 
 
 def migrate() -> None:
+    """Apply migrations and make the shared cache's table (both are no-ops when done)."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
 
 
-def run_server(host: str, port: int) -> None:
+def collect_static() -> None:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def run_server(host: str, port: int, workers: int = 1) -> None:
     from django.conf import settings
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from waitress import serve as waitress_serve
 
-    from holdspace.web.wsgi import application
+    from holdspace.web import serving
 
+    collect_static()
     hosts = set(settings.ALLOWED_HOSTS)
     hosts.add(host)
     settings.ALLOWED_HOSTS = sorted(hosts)
-    typer.echo(f"Holdspace is running at http://{host}:{port}/  (Ctrl+C stops it)")
-    waitress_serve(StaticFilesHandler(application), host=host, port=port, threads=8, _quiet=True)
+    processes = f"{workers} processes" if workers > 1 else "one process"
+    typer.echo(
+        f"Holdspace is running at http://{serving.bind_address(host, port)}/ "
+        f"({processes}; Ctrl+C stops it)"
+    )
+    serving.run(host, port, workers)
+
+
+WorkersOption = typer.Option(
+    None,
+    "--workers",
+    min=1,
+    max=64,
+    help="Server processes (default: $HOLDSPACE_WORKERS, else 1). More than one runs gunicorn.",
+)
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int | None = WorkersOption,
     data: Path | None = DataOption,
 ) -> None:
     """Apply migrations on first run and serve the web app."""
     setup_django(data)
     migrate()
     explain_first_run()
-    run_server(host, port)
+    from django.conf import settings
+
+    run_server(host, port, workers or settings.HOLDSPACE_WORKERS)
+
+
+def migrate_command(data: Path | None = DataOption) -> None:
+    """Apply database migrations (run after an upgrade, before starting the new version)."""
+    setup_django(data)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+    call_command("createcachetable", verbosity=0)
 
 
 def explain_first_run() -> None:
@@ -109,7 +153,7 @@ def unlock(
     data: Path | None = DataOption,
 ) -> None:
     """Lift a sign-in pause after repeated failed attempts."""
-    setup_django(data)
+    setup_django(data, prepare=False)
     from axes.utils import reset
 
     cleared = reset(username=username)
@@ -118,5 +162,6 @@ def unlock(
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command("migrate")(migrate_command)
     app.command()(createuser)
     app.command()(unlock)

@@ -5,16 +5,21 @@ check-in rate limit would all see one address for everyone. X-Forwarded-For name
 real client, but anyone can send that header: it is read only when the peer itself is a
 proxy named in HOLDSPACE_TRUSTED_PROXIES, and only as far as the trusted proxies reach.
 Everything that needs an address calls `client_ip()`; nothing else reads the header.
+
+The scheme follows the same rule: `TrustedProxyMiddleware` takes `X-Forwarded-Proto`
+from a trusted peer (so a request that reached the proxy over https is https here, and
+the https redirect does not loop) and drops every forwarding header sent by anyone else.
+The servers `holdspace serve` starts are told the same list (holdspace/web/serving.py).
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -68,11 +73,50 @@ def resolve(remote_addr: str, forwarded_for: str, trusted: tuple[str, ...]) -> s
     return str(address)
 
 
+def _trusted() -> tuple[str, ...]:
+    return tuple(getattr(settings, "HOLDSPACE_TRUSTED_PROXIES", ()))
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address of the client behind any trusted proxies ("" when unknown)."""
-    trusted: tuple[str, ...] = tuple(getattr(settings, "HOLDSPACE_TRUSTED_PROXIES", ()))
     return resolve(
         str(request.META.get("REMOTE_ADDR", "")),
         str(request.META.get("HTTP_X_FORWARDED_FOR", "")),
-        trusted,
+        _trusted(),
     )
+
+
+def peer_is_trusted(remote_addr: str, trusted: tuple[str, ...]) -> bool:
+    peer = _address(remote_addr)
+    return peer is not None and _is_trusted(peer, _networks(trusted))
+
+
+# Headers a proxy uses to describe the original request; from anyone else they are noise.
+FORWARDING_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_SSL",
+    "HTTP_X_REAL_IP",
+    "HTTP_FORWARDED",
+)
+
+
+class TrustedProxyMiddleware:
+    """Outermost: the request's scheme as the trusted proxy saw it; others' headers gone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        meta = request.META
+        if peer_is_trusted(str(meta.get("REMOTE_ADDR", "")), _trusted()):
+            # The nearest proxy's word: the last value, should a chain have appended.
+            proto = str(meta.get("HTTP_X_FORWARDED_PROTO", "")).split(",")[-1].strip().lower()
+            if proto in ("http", "https"):
+                meta["wsgi.url_scheme"] = proto
+        else:
+            for name in FORWARDING_HEADERS:
+                meta.pop(name, None)
+        return self.get_response(request)

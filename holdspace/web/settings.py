@@ -50,20 +50,22 @@ def ip_networks(name: str, value: str) -> tuple[str, ...]:
 DATA_DIR = Path(os.getenv("HOLDSPACE_DATA", "holdspace-data")).resolve()
 
 
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
+
+
 def _secret_key() -> str:
-    """Read the key from the environment, else keep one in the data folder."""
+    """The environment's key, else the data folder's; importing settings never writes one.
+
+    `holdspace serve`, `migrate`, `demo` and `createuser` create the file (mode 0600) when
+    it is missing (holdspace/web/datafolder.py); other commands only read it.
+    """
     if os.getenv("HOLDSPACE_SECRET_KEY"):
         return os.environ["HOLDSPACE_SECRET_KEY"]
-    key_file = DATA_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    from django.core.management.utils import get_random_secret_key
-
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = get_random_secret_key()
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    try:
+        return SECRET_KEY_FILE.read_text().strip()
+    except FileNotFoundError:
+        # Django refuses to sign anything with an empty key, so nothing runs unnoticed.
+        return ""
 
 
 SECRET_KEY = _secret_key()
@@ -95,7 +97,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the scheme and client address only as HOLDSPACE_TRUSTED_PROXIES allow.
+    "holdspace.web.netaddr.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files with far-future cache headers, before anything that touches a session.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outermost but one, so redirects and lockout pages are covered too: clinical pages
     # and downloads are never cached (docs/security.md, Headers).
     "holdspace.web.accounts.middleware.NoStoreMiddleware",
@@ -141,7 +147,6 @@ def _databases() -> dict[str, dict[str, object]]:
     url = os.getenv("DATABASE_URL")
     if url:
         return {"default": dict(dj_database_url.parse(url, conn_max_age=60))}
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -228,6 +233,27 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# `holdspace serve` collects static files into the data folder with content-hashed names
+# and compressed copies; WhiteNoise serves them with a year's cache (the name changes when
+# the file does). Before collection (tests, a fresh checkout) files come from the package.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "holdspace.web.staticfiles.HashedStaticFiles"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# Everything processes share lives in the database, or in Redis when it is configured:
+# check-in rate limits, PIN tries, one-time nonces. Sign-in lockouts are django-axes rows.
+HOLDSPACE_REDIS_URL = os.getenv("HOLDSPACE_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": HOLDSPACE_REDIS_URL}
+        if HOLDSPACE_REDIS_URL
+        else {"BACKEND": "holdspace.web.cache.DatabaseCache", "LOCATION": "holdspace_cache"}
+    )
+}
+# Processes `holdspace serve` starts (more than one: gunicorn; one: waitress).
+HOLDSPACE_WORKERS = envint("HOLDSPACE_WORKERS", 1)
 
 # Client data never reaches the logs: only warnings from Django itself, no request bodies.
 LOGGING = {

@@ -12,5 +12,8 @@ os.environ.setdefault(
 
 from holdspace.web.settings import *  # noqa: E402,F403
 
+# WhiteNoise warns about a missing collected-static folder; tests serve from the package.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # for speed only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -214,3 +214,64 @@ def test_a_short_passphrase_is_refused(source_db, tmp_path) -> None:
         create_backup(source_db, tmp_path / "b.hsbackup", "short", scrypt=FAST_KDF)
 
     assert not (tmp_path / "b.hsbackup").exists()
+
+
+def test_bytes_after_the_last_chunk_fail_verification(source_db, empty_target, tmp_path) -> None:
+    backup = tmp_path / "b.hsbackup"
+    create_backup(source_db, backup, PASSPHRASE, scrypt=FAST_KDF)
+    with backup.open("ab") as fh:
+        fh.write(b"appended later")
+
+    with pytest.raises(CorruptBackupError, match="extra data after the end"):
+        verify_backup(backup, PASSPHRASE)
+    with pytest.raises(CorruptBackupError, match="extra data after the end"):
+        restore_backup(backup, PASSPHRASE, empty_target)
+
+    assert is_untouched(empty_target)
+
+
+def test_backups_and_restored_files_are_private(source_db, empty_target, tmp_path) -> None:
+    backup = tmp_path / "b.hsbackup"
+    key = tmp_path / "key-source"
+    key.write_text("the-signing-key")
+    create_backup(source_db, backup, PASSPHRASE, scrypt=FAST_KDF, secret_key_file=key)
+    restored_key = tmp_path / "restored-key"
+
+    restore_backup(backup, PASSPHRASE, empty_target, secret_key_file=restored_key)
+
+    assert backup.stat().st_mode & 0o777 == 0o600
+    assert restored_key.stat().st_mode & 0o777 == 0o600
+    assert restored_key.read_text() == "the-signing-key"
+    if isinstance(empty_target, SqliteDatabase):
+        assert empty_target.path.stat().st_mode & 0o777 == 0o600
+        assert empty_target.path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_no_plaintext_file_has_a_name_while_a_backup_is_open(
+    source_db, empty_target, tmp_path, monkeypatch
+) -> None:
+    """Decrypted contents live in memory or unlinked files, so a kill -9 leaves nothing."""
+    import tempfile
+
+    from holdspace import backup as module
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    seen: list[list[str]] = []
+    check = module._check_members
+
+    def spying(members):
+        seen.append(sorted(p.name for p in scratch.iterdir()))
+        return check(members)
+
+    monkeypatch.setattr(module, "_check_members", spying)
+    backup = tmp_path / "b.hsbackup"
+
+    create_backup(source_db, backup, PASSPHRASE, scrypt=FAST_KDF)
+    verify_backup(backup, PASSPHRASE)
+    restore_backup(backup, PASSPHRASE, empty_target)
+
+    assert seen == [[], []]
+    assert list(scratch.iterdir()) == []
+    assert [p for p in tmp_path.rglob("*") if "partial" in p.name or p.name.startswith(".")] == []

@@ -33,9 +33,11 @@ def run(args: list[str], data: Path, **env: str) -> subprocess.CompletedProcess[
 def made(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("cli")
     source = root / "source"
+    # No key in the environment: setting up the data folder creates DATA/secret_key.
+    inherited = {k: v for k, v in os.environ.items() if k != "HOLDSPACE_SECRET_KEY"}
     seed = subprocess.run(
         [sys.executable, "-c", SEED],
-        env={**os.environ, "HOLDSPACE_DATA": str(source), "DATABASE_URL": ""},
+        env={**inherited, "HOLDSPACE_DATA": str(source), "DATABASE_URL": ""},
         capture_output=True,
         text=True,
     )
