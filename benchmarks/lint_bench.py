@@ -8,8 +8,8 @@ Reports, for both tools:
     gold labels include a warn-level finding; a tool flags it when it reports a warning, for
     alex any message once gender and profanity rules are off, see alex_runner.mjs);
   * the median time to lint a 2,000-word note built from the corpus.
-Targets (linter issue): precision >= 0.90 and recall >= 0.85, >= 10x alex's throughput,
-a 2,000-word note in under 20 ms (median). Exit status 1 when a target is missed.
+Targets (the linter issues): precision >= 0.90 and recall >= 0.85, >= 20x alex's throughput,
+a 2,000-word note in under 10 ms (median CPU time). Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def main() -> int:
         print(f"{name:<16} {wall_dps:>12.0f} {cpu_dps:>11.0f} {p:>10.3f} {r:>7.3f}")
     print(
         f"throughput ratio (holdspace / alex): wall {ours_dps / alex_dps:.1f}x, "
-        f"CPU {ours_cps / alex_cps:.1f}x  (target >= 10x)"
+        f"CPU {ours_cps / alex_cps:.1f}x  (target >= 20x)"
     )
     print(
         f"rule-level, all levels (scripts/lint_eval.py): precision {overall.precision:.3f}, "
@@ -148,11 +148,11 @@ def main() -> int:
     words = len(note.split())
     print(
         f"{words}-word note, median: holdspace {note_ms:.2f} ms wall / {note_cpu_ms:.2f} ms CPU "
-        f"(target < 20 ms); alex {alex_note_ms:.1f} ms wall / {alex_note_cpu_ms:.1f} ms CPU; "
+        f"(target < 10 ms); alex {alex_note_ms:.1f} ms wall / {alex_note_cpu_ms:.1f} ms CPU; "
         f"ratio {alex_note_ms / note_ms:.1f}x wall, {alex_note_cpu_ms / note_cpu_ms:.1f}x CPU"
     )
     # CPU time is the steadier measure on a shared machine; wall time is printed alongside.
-    ok = ours_p >= 0.90 and ours_r >= 0.85 and ours_cps >= 10 * alex_cps and note_cpu_ms < 20
+    ok = ours_p >= 0.90 and ours_r >= 0.85 and ours_cps >= 20 * alex_cps and note_cpu_ms < 10
     print("targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 

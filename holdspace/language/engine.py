@@ -6,6 +6,7 @@ context rules of reference/language.md §2 to each candidate span.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from holdspace.language import context
 from holdspace.language.directives import is_suppressed, suppressed_by_line
 from holdspace.language.model import Finding, Level, LintConfig, Rule
-from holdspace.language.rules import WORD_START, RuleSet, default_rules
+from holdspace.language.rules import ALNUM, WORD_START, RuleSet, default_rules
 from holdspace.language.suggest import replacements
 
 _DEFAULT_CONFIG = LintConfig()
@@ -53,14 +54,17 @@ def _allowed_spans(rules: RuleSet, text: str) -> list[tuple[int, int]]:
 
 def candidates(rules: RuleSet, text: str) -> Iterator[re.Match[str]]:
     """What `rules.combined.finditer(text)` finds, trying at each word start only the rules
-    that can begin with its first character."""
+    that can begin with its first two characters."""
     resume = 0
     by_first = rules.by_first
     for word in WORD_START.finditer(text):
         pos = word.start()
         if pos < resume:
             continue
-        pattern = by_first.get(text[pos].lower())
+        key = text[pos : pos + 2].lower()
+        if len(key) < 2 or key[1] not in ALNUM:
+            key = key[0] + " "
+        pattern = by_first.get(key) or by_first.get(key[0])
         if pattern is None:
             continue
         m = pattern.match(text, pos)
@@ -90,12 +94,15 @@ def _judge(
         if formal[0] == "off":
             return None
         level, note = "info", formal[1]
-    if context.mentioned(before):
+    after = text[end : context.sentence_end(text, end)]
+    if context.mentioned(before, after):
         return None  # R3: talking about the word, not using it
     quote = context.enclosing_quote(quotes, start, end) if quotes else None
     if quote is not None and (quote.attributed or quote.mention):
         return None  # R1/R7: the client's own quoted words
-    if "N" in rule.ctx and context.negated(before):
+    if quote is None and context.own_words(before):
+        return None  # R7: the client's own description of themself, or read from a journal
+    if "N" in rule.ctx and (context.negated(before) or context.negated_after(after)):
         return None  # R2: "no evidence of malingering" documents a rule-out
     if level == "warn" and context.hypothetical(before):
         level, note = "info", f"hypothetical or plan wording; {rule.why}"
@@ -120,6 +127,32 @@ def _scare_quotes(
     return found
 
 
+def _quoted_labels_as_mentions(
+    rules: RuleSet, text: str, quotes: tuple[context.QuoteSpan, ...]
+) -> tuple[context.QuoteSpan, ...]:
+    """R3: one to three quoted words that are a label, in a sentence that talks about
+    language, mention the label rather than use it."""
+    talking: set[int] = set()  # sentences (by start) that mention a quoted label
+    for quote in quotes:
+        if not 0 < len(quote.inner.split()) <= 3:
+            continue
+        lo = context.sentence_start(text, quote.start)
+        rest = (
+            text[lo : quote.start] + " " + text[quote.end : context.sentence_end(text, quote.end)]
+        )
+        if context.META_EXPLICIT.search(rest) or (
+            rules.combined.search(quote.inner) and (quote.mention or context.meta_talk(rest))
+        ):
+            talking.add(lo)
+    # The other quoted words of such a sentence are the alternatives being talked about.
+    return tuple(
+        dataclasses.replace(q, mention=True)
+        if not q.mention and context.sentence_start(text, q.start) in talking
+        else q
+        for q in quotes
+    )
+
+
 def lint(
     text: str,
     config: LintConfig | None = None,
@@ -128,7 +161,9 @@ def lint(
     """All findings in `text`, in order of position."""
     rules = rules or default_rules()
     config = config or _DEFAULT_CONFIG
-    quotes = context.quote_spans(text) if ('"' in text or "“" in text or "‘" in text) else ()
+    quotes = context.quote_spans(text) if any(q in text for q in "\"“‘'") else ()
+    if quotes:
+        quotes = _quoted_labels_as_mentions(rules, text, quotes)
     groups: Mapping[str, Rule] = dict(rules.group_rule)
     raw: list[tuple[Rule, int, int, Level, str]] = []
     allowed: list[tuple[int, int]] | None = None

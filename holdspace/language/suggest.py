@@ -48,7 +48,6 @@ COPULAS = frozenset(
         "’s",
     ]
 )
-_PREV_WORD = re.compile(r"([A-Za-z'’]+)\s*$")
 _NEXT_WORD = re.compile(r"\s*([A-Za-z]+)")
 _END = re.compile(r"\s*(?:[.,;:!?)\]]|$)")
 _NOUN_SUFFIX = re.compile(r"(?:sal|sals|ance|ances|ence|ences|ness|ion|ions|ment|ments)$")
@@ -137,8 +136,8 @@ def article_for(text: str) -> str:
 
 
 def _fits(replace: Replace, text: str, start: int, end: int) -> bool:
-    before = _PREV_WORD.search(text[max(0, start - 40) : start])
-    previous = before.group(1).lower() if before else ""
+    words = text[max(0, start - 40) : start].split()
+    previous = words[-1].lower() if words else ""
     if replace.after == "copula" and previous not in COPULAS:
         return False
     if replace.after == "article" and previous not in ARTICLES:

@@ -76,9 +76,11 @@ def test_every_cited_source_is_listed_in_the_docs() -> None:
 
 
 def test_every_lexicon_entry_is_covered() -> None:
-    # 84 entries in reference/language.md §1; entry 81 is the identity-first allow-list.
+    # 84 entries in reference/language.md §1; entry 81 is the identity-first allow-list, and
+    # entry 17 ("declined") is the accurate verb DESIGN.md prescribes: it gets no nudge at all.
     covered = {n for rule in default_rules().rules for n in rule.lexicon}
-    assert covered | {81} == set(range(1, 85))
+    assert covered | {17, 81} == set(range(1, 85))
+    assert 17 not in covered
     assert default_rules().allow is not None
 
 
@@ -99,3 +101,15 @@ def test_the_eval_script_reports_every_category_and_passes(capsys) -> None:  # t
             rf"^{category}\s+\d+\s+\d+\s+\d+\s+[01]\.\d{{3}}\s+[01]\.\d{{3}}$", out, re.M
         )
     assert re.search(r"^overall\s", out, re.M)
+
+
+DEV = ROOT / "tests" / "fixtures" / "language_dev" / "dev.yaml"
+
+
+def test_the_development_sentences_meet_the_targets() -> None:
+    # The weak classes (mention, scare quotes, non-person senses, negation, colloquial and
+    # misspelt labels, attributed speech, "declined", formal names): the tuning set.
+    overall = evaluate(load_corpus(DEV))["overall"]
+
+    assert overall.precision >= 0.95
+    assert overall.recall >= 0.90

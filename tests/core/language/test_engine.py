@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 from hypothesis import given
@@ -109,18 +108,17 @@ def test_lint_never_crashes_and_spans_are_inside_the_text(text: str) -> None:
         assert text[f.start : f.end] == f.text
 
 
-def test_a_two_thousand_word_note_lints_quickly() -> None:
+def test_a_two_thousand_word_note_gives_one_finding_per_sentence() -> None:
+    # Its speed is measured in benchmarks/lint_bench.py, not asserted here.
     sentence = "Client reports better sleep; she refused the exposure task but agreed to try. "
     note = sentence * (2000 // len(sentence.split()))
-    lint(note)
-    start = time.perf_counter()
-    for _ in range(5):
-        lint(note)
-    # The benchmark target is 20 ms (median); allow headroom on a shared 2-core machine.
-    assert (time.perf_counter() - start) / 5 < 0.1
+
+    found = lint(note)
+
+    assert [f.rule for f in found] == ["refused"] * note.count("refused")
 
 
-def test_first_letter_dispatch_finds_what_the_combined_regex_finds() -> None:
+def test_two_letter_dispatch_finds_what_the_combined_regex_finds() -> None:
     from pathlib import Path
 
     from holdspace.language.engine import candidates
@@ -128,6 +126,8 @@ def test_first_letter_dispatch_finds_what_the_combined_regex_finds() -> None:
 
     rules = default_rules()
     texts = [c.text for c in load_corpus(Path(__file__).with_name("corpus.yaml"))]
+    dev = Path(__file__).parents[2] / "fixtures" / "language_dev" / "dev.yaml"
+    texts += [c.text for c in load_corpus(dev)]
     texts.append(" ".join(texts))
     for text in texts:
         expected = [(m.span(), m.lastgroup) for m in rules.combined.finditer(text)]
