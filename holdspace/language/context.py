@@ -16,6 +16,7 @@ _WINDOW = 400  # characters searched either side for a sentence boundary
 NEGATION = re.compile(
     r"\b(?:no|not|never|without|denies|denied|nor|negative\s+for|ruled\s+out|rule\s+out|r/o|"
     r"unlikely|absence\s+of|free\s+of|no\s+evidence\s+of|no\s+signs?\s+of|isn't|wasn't|"
+    r"don't|don’t|dont|haven't|hasn't|wouldn't|couldn't|doubt|doubtful|"
     r"nothing\s+to\s+suggest|neither|(?:in|not\s+)consistent\s+with|"
     r"low\s+(?:likelihood|probability)\s+of|excluded|excludes|"
     r"aren't|doesn't|didn't)\b",
@@ -44,7 +45,9 @@ HYPOTHETICAL = re.compile(
 MENTION = re.compile(
     r"\b(?:(?:word|words|term|terms|label|labels|labelled|labeled|phrase|phrases|language|"
     r"words?\s+used|wording)(?:\s+(?:like|such\s+as|including|of))?|"
-    r"called|calling|(?:being|been|was|were|is|are|gets?|got|getting)\s+called\s+(?:an?|the)|"
+    r"called|calling|(?:being|been|was|were|is|are|gets?|got|getting|once)\s+called\s+(?:an?|the)|"
+    r"(?:seen|viewed|perceived|regarded|judged|thought\s+of|dismissed|written\s+off|labell?ed|"
+    r"branded)\s+as(?:\s+(?:an?|the))?|"
     r"what(?:\s+(?:the\s+)?word)?|meaning\s+of(?:\s+the\s+word)?)"
     r"\s*:?\s*[\"“'‘]?$",
     re.IGNORECASE,
@@ -182,7 +185,8 @@ def mentioned(before: str, after: str = "") -> bool:
 # R3: a client asking about a word, or psychoeducation about a concept.
 ASKING_ABOUT = re.compile(
     r"\b(?:(?:asked|asks|asking|wants?\s+to\s+know|wanted\s+to\s+know|queried|questioned)\s+(?:me\s+|us\s+|staff\s+|the\s+team\s+)?(?:why|what|whether|if|"
-    r"about|how)|psychoeducation|explain(?:ed|ing|s)?\s+(?:the\s+)?(?:difference|meaning|"
+    r"about|how)|psychoeducation|explain(?:ed|ing|s)?\s+why|avoid(?:s|ed|ing)?\s+(?:saying|using|"
+    r"writing|the\s+word)|explain(?:ed|ing|s)?\s+(?:the\s+)?(?:difference|meaning|"
     r"concept|idea|term|word)|(?:difference|distinction)\s+between)\b",
     re.IGNORECASE,
 )
