@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,9 +129,12 @@ def kill_server(server: Server) -> None:
 # --- seeding and checking run in a child process with the server's settings -------------
 
 
-def run_child(command: str, env: dict[str, str], *args: str) -> dict[str, object]:
+def run_child(
+    command: str, env: dict[str, str], *args: str, script: Path | None = None
+) -> dict[str, object]:
+    """One child command of `script` (this file by default); its last stdout line is JSON."""
     out = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), command, *args],
+        [sys.executable, str(script or Path(__file__).resolve()), command, *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -220,10 +224,17 @@ def child_verify(tokens_file: str) -> dict[str, object]:
 # --- a phone, in code ----------------------------------------------------------------
 
 
+# A server's port on loopback (plain HTTP), or a function that opens a connection (https
+# through a proxy: benchmarks/proxy_cluster.py).
+Target = int | Callable[[], http.client.HTTPConnection]
+
+
 def request(
-    port: int, method: str, path: str, form: dict[str, str] | None = None
+    port: Target, method: str, path: str, form: dict[str, str] | None = None
 ) -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    conn = (
+        port() if callable(port) else http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    )
     try:
         body = urllib.parse.urlencode(form) if form is not None else None
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if form else {}
@@ -259,7 +270,7 @@ class Outcome:
     error: str = ""
 
 
-def timed_post(port: int, path: str, form: dict[str, str], out: Outcome) -> tuple[int, str]:
+def timed_post(port: Target, path: str, form: dict[str, str], out: Outcome) -> tuple[int, str]:
     start = time.perf_counter()
     status, body = request(port, "POST", path, form)
     out.post_seconds.append(time.perf_counter() - start)
@@ -267,7 +278,7 @@ def timed_post(port: int, path: str, form: dict[str, str], out: Outcome) -> tupl
 
 
 def complete_checkin(
-    port: int, token: str, *, risk: bool = False, retry: str = "", out: Outcome | None = None
+    port: Target, token: str, *, risk: bool = False, retry: str = "", out: Outcome | None = None
 ) -> Outcome:
     """Walk the screens the server shows until "Thank you" (at most 12 screens)."""
     out = out or Outcome()
@@ -293,6 +304,8 @@ def complete_checkin(
         elif step == "send":
             form["note"] = "benchmark note"
             if retry == "drop":
+                if not isinstance(port, int):
+                    raise ValueError("a dropped connection is simulated on plain HTTP only")
                 drop_after_sending(port, path, form)
             status, body = timed_post(port, path, form, out)
             if retry == "send":
@@ -329,7 +342,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def baseline(port: int, threads: int, per_thread: int, path: str) -> list[float]:
+def baseline(port: Target, threads: int, per_thread: int, path: str) -> list[float]:
     """The same concurrency against a trivial endpoint: the floor of this server and machine."""
     times: list[float] = []
     lock = threading.Lock()

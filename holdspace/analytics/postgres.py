@@ -3,8 +3,9 @@
 The statements are the ones DuckDB runs (:mod:`holdspace.analytics.metrics`); only the source
 relation differs: administrations joined to their session (for the session number) and episode
 (for the client and clinician). An administration without a session has no session number and
-is left out, as a row with an empty session_number is in a data file. Takes a DB-API cursor, so
-the core library stays free of Django.
+is left out, as a row with an empty session_number is in a data file; so is one that a
+correction superseded (the record keeps it, the numbers read the current one). Takes a DB-API
+cursor, so the core library stays free of Django.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ WEB_SOURCE = """(
   FROM clients_administration AS a
   JOIN clients_session AS s ON s.id = a.session_id
   JOIN clients_episode AS e ON e.id = a.episode_id
+  WHERE a.superseded_at IS NULL
 ) AS src"""
 
 

@@ -1,4 +1,5 @@
-"""Commands: analyze (service metrics), synth (synthetic data), trajectories fit / evaluate."""
+"""Commands: analyze (service metrics), synth (synthetic data), trajectories fit / install /
+evaluate."""
 
 from __future__ import annotations
 
@@ -194,8 +195,8 @@ def trajectories_fit(
     ] = None,
     max_episodes: MaxEpisodesOpt = 20000,
 ) -> None:
-    """Fit the expected band and failure boundary on completed episodes; --out saves it (the
-    web app reads DATA_FOLDER/trajectories.json or $HOLDSPACE_TRAJECTORY_MODEL)."""
+    """Fit the expected band and failure boundary on completed episodes; --out saves it as
+    JSON, which `holdspace trajectories install` puts in the web app's database."""
     from holdspace.trajectories import fit, save_model
 
     rows, rule, info, config = _rows_and_rule(data, instrument, max_episodes, None)
@@ -230,6 +231,39 @@ def trajectories_fit(
         except OSError as exc:
             raise _fail(f"--out {out}: {exc.strerror}") from None
         typer.echo(f"wrote {out}")
+
+
+@trajectories_app.command("install")
+def trajectories_install(
+    model_file: Annotated[
+        Path, typer.Argument(help="A model written by `holdspace trajectories fit --out`.")
+    ],
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="Data folder (default: $HOLDSPACE_DATA, else ./holdspace-data)."
+        ),
+    ] = None,
+) -> None:
+    """Store a fitted model in the web app's database, replacing the one for its instrument;
+    every process on that database uses it from its next page."""
+    from holdspace.cli.web import setup_django
+    from holdspace.trajectories import load_model
+
+    try:
+        model = load_model(model_file)
+    except OSError as exc:
+        raise _fail(f"{model_file}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    setup_django(data, prepare=False)
+    from holdspace.web.clients.services import install_trajectory_model
+
+    replaced = install_trajectory_model(model, source=model_file.name)
+    typer.echo(
+        f"{'replaced' if replaced else 'installed'} the {model.instrument_id} model "
+        f"({model.n_episodes} completed episodes, fitted {model.fitted_on or 'on an unknown date'})"
+    )
 
 
 @trajectories_app.command("evaluate")

@@ -42,15 +42,17 @@ def demo(
         today=timezone.localdate(), password=password, clients=clients
     )
     admin = demo_admin(password)
-    model_path = folder / "trajectories.json"
-    if not model_path.exists():
-        from holdspace.demo import demo_trajectory_model
-        from holdspace.trajectories import save_model
+    from holdspace.demo import demo_trajectory_model
+    from holdspace.web.clients.models import FittedTrajectoryModel
+    from holdspace.web.clients.services import install_trajectory_model
 
+    if not FittedTrajectoryModel.objects.exists():
         # Fitted on synthetic episodes so the client pages show the expected band; a real
-        # service fits its own with `holdspace trajectories fit`. Before the showcase, so
-        # the review it opens sees the same signals as the client page.
-        save_model(demo_trajectory_model(fitted_on=timezone.localdate()), model_path)
+        # service fits its own with `holdspace trajectories fit` and installs it. Before the
+        # showcase, so the review it opens sees the same signals as the client page.
+        install_trajectory_model(
+            demo_trajectory_model(fitted_on=timezone.localdate()), source="demo"
+        )
     showcase = build_showcase(clinician, supervisor, today=timezone.localdate())
     typer.echo(f"Data folder: {folder}")
     typer.echo("Demo caseload built (synthetic clients)." if built else "Demo caseload kept.")
@@ -67,7 +69,7 @@ def demo(
         f"The showcase client's own space (phone-sized; a PIN is chosen on first visit): "
         f"http://{host}:{port}/s/{token}/"
     )
-    typer.echo(f"Expected-trajectory model (synthetic): {model_path}")
+    typer.echo("Expected-trajectory model: synthetic, in the database.")
     typer.echo(f"Built in {time.perf_counter() - started:.1f} s.")
     if not no_serve:
         run_server(host, port)

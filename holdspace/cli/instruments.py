@@ -8,25 +8,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from holdspace.instruments import (
-    SKIP,
-    Instrument,
-    InstrumentError,
-    ScoreResult,
-    all_instruments,
-    get_instrument,
-    load_definition,
-    load_library,
-    local_problems,
-    markdown_table,
-    score,
-)
+from holdspace.cli._lazy import lazy_module
+
+if TYPE_CHECKING:
+    from holdspace.instruments import Instrument, ScoreResult
+
+lib = lazy_module("holdspace.instruments")
 
 MISSING_WORDS = {"", "-", "none", "missing", "null"}
 
@@ -56,7 +49,7 @@ def _fail(message: str) -> NoReturn:
 
 def _warn_local(local: Path | None) -> None:
     # A malformed local file never stops the bundled instruments; say so on stderr.
-    for problem in local_problems(local):
+    for problem in lib.local_problems(local):
         typer.echo(f"Warning: skipped local definition: {problem}", err=True)
 
 
@@ -97,7 +90,7 @@ def list_instruments(
     if ctx.invoked_subcommand is not None:
         return
     _warn_local(local)
-    found = all_instruments(local)
+    found = lib.all_instruments(local)
     if as_json:
         typer.echo(json.dumps([_summary(ins) for ins in found], indent=2, ensure_ascii=False))
         return
@@ -125,8 +118,8 @@ def show(
 ) -> None:
     """Show one instrument: licence, items, options, bands and rules with their sources."""
     try:
-        ins = get_instrument(instrument_id, local)
-    except InstrumentError as exc:
+        ins = lib.get_instrument(instrument_id, local)
+    except lib.InstrumentError as exc:
         _fail(str(exc))
     if as_json:
         detail = _summary(ins) | {
@@ -170,7 +163,7 @@ def show(
 def check(path: Path = PathArgument) -> None:
     """Validate local definition file(s); exit 1 with one line per problem."""
     if path.is_dir():
-        problems = load_library(path).problems
+        problems = lib.load_library(path).problems
         for problem in problems:
             typer.echo(f"Error: {problem}", err=True)
         if problems:
@@ -180,8 +173,8 @@ def check(path: Path = PathArgument) -> None:
     if not path.is_file():
         _fail(f"{path}: no such file; allowed: a .yaml file or a folder")
     try:
-        ins = load_definition(path)
-    except InstrumentError as exc:
+        ins = lib.load_definition(path)
+    except lib.InstrumentError as exc:
         _fail(str(exc))
     typer.echo(f"OK: {path.name} defines {ins.id} ({len(ins.items)} items)")
 
@@ -222,13 +215,13 @@ def from_fhir(
 @instruments_app.command("table")
 def table_command(local: Path | None = LocalOption) -> None:
     """Print the Markdown instrument table used in docs/instruments.md and the README."""
-    typer.echo(markdown_table(all_instruments(local)))
+    typer.echo(lib.markdown_table(lib.all_instruments(local)))
 
 
 def _parse(raw: str) -> int | str | None:
     word = raw.strip().lower()
-    if word == SKIP:
-        return SKIP
+    if word == lib.SKIP:
+        return word
     if word in MISSING_WORDS:
         return None
     try:
@@ -260,9 +253,9 @@ def score_command(
 ) -> None:
     """Score one administration and explain the result."""
     try:
-        ins = get_instrument(instrument_id, local)
-        result = score(ins, [_parse(a) for a in answers or []])
-    except InstrumentError as exc:
+        ins = lib.get_instrument(instrument_id, local)
+        result = lib.score(ins, [_parse(a) for a in answers or []])
+    except lib.InstrumentError as exc:
         _fail(str(exc))
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

@@ -5,12 +5,17 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from holdspace.language import ConfigError, LintConfig, lint, load_config
-from holdspace.language.model import Finding
-from holdspace.language.report import render
+from holdspace.cli._lazy import lazy_module
+
+if TYPE_CHECKING:
+    from holdspace.language import LintConfig
+    from holdspace.language.model import Finding
+
+language = lazy_module("holdspace.language")
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".text"})
 
@@ -55,9 +60,11 @@ def _read(name: str, path: Path | None) -> str:
 def run(paths: list[str], fmt: str, config: LintConfig) -> tuple[str, int]:
     """Lint the inputs; returns the rendered report and the exit status (1 if any warning)."""
     results: list[tuple[str, tuple[Finding, ...]]] = [
-        (name, lint(_read(name, path), config)) for name, path in _files(paths or ["-"])
+        (name, language.lint(_read(name, path), config)) for name, path in _files(paths or ["-"])
     ]
     warned = any(f.level == "warn" for _, findings in results for f in findings)
+    from holdspace.language.report import render
+
     return render(results, fmt), 1 if warned else 0
 
 
@@ -80,8 +87,8 @@ def lint_command(
     Exit status: 0 no warnings, 1 warnings found, 2 bad input.
     """
     try:
-        report, status = run(list(paths or []), fmt.value, load_config(config))
-    except (BadInput, ConfigError) as exc:
+        report, status = run(list(paths or []), fmt.value, language.load_config(config))
+    except (BadInput, language.ConfigError) as exc:
         typer.echo(f"holdspace lint: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(report, nl=False)

@@ -8,16 +8,23 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from holdspace.reviews import CardError, load_cards
-from holdspace.reviews.cards import LOCAL_CARDS_ENV
+# Named here, not imported, so `holdspace --help` does not load the card library;
+# tests/core/test_cli_startup.py checks it is the name holdspace.reviews.cards reads.
+LOCAL_CARDS_ENV = "HOLDSPACE_LOCAL_CARDS"
 
 LocalOption = typer.Option(
-    None, "--local", help=f"Folder of the clinic's own cards (default: ${LOCAL_CARDS_ENV})."
+    None,
+    "--local",
+    envvar=LOCAL_CARDS_ENV,
+    show_envvar=False,
+    help=f"Folder of the clinic's own cards (default: ${LOCAL_CARDS_ENV}).",
 )
 
 
 def cards(local: Path | None = LocalOption) -> None:
     """Check the review cards (schema and sources) and list them in review order."""
+    from holdspace.reviews import CardError, load_cards
+
     try:
         found = load_cards(local_dir=local)
     except CardError as exc:

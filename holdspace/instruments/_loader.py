@@ -15,9 +15,8 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from holdspace.instruments._errors import DefinitionError, UnknownInstrumentError
@@ -36,6 +35,9 @@ from holdspace.instruments._model import (
     RiskItem,
     Subscale,
 )
+
+if TYPE_CHECKING:
+    import jsonschema
 
 HERE = Path(__file__).parent
 BUNDLED_DIR = HERE / "definitions"
@@ -65,6 +67,8 @@ def _field_path(parts: list[str | int] | Any) -> str:
 
 
 def _validate_schema(data: Any, schema_name: str, source: str) -> None:
+    import jsonschema  # here, not at import: the CLI starts without it (docs/benchmarks.md)
+
     validator = jsonschema.Draft202012Validator(_schema(schema_name))
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
@@ -176,6 +180,8 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
     return Instrument(
         id=data["id"],
         name=data["name"],
+        plain_name=data.get("plain_name", data["name"]),
+        content_note=data.get("content_note", False),
         version=str(data["version"]),
         citation=data["citation"],
         licence=Licence(**data["licence"]),

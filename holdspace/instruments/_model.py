@@ -198,6 +198,12 @@ class Instrument:
     source_file: str
     scoring_verified: bool = True
     scoring_source: str = ""
+    # What it asks about in everyday words, for the client's screens ("Mood"); the name is
+    # the clinical one. A definition without one shows its name.
+    plain_name: str = ""
+    # Asks about traumatic experiences: the check-in shows a content note first, with the
+    # choice to skip the whole measure (SAMHSA 2014 principles: safety; voice and choice).
+    content_note: bool = False
 
     @property
     def fewest_answers(self) -> int:
@@ -222,6 +228,55 @@ class Instrument:
         while len(kept) > self.fewest_answers and kept[-1] is None:
             kept.pop()
         return kept
+
+    def why_no_total(self, answers: Sequence[Answer]) -> str:
+        """Why an administration has no total, in plain words: the missing-item rule and
+        how many items were skipped by choice or left unanswered."""
+        padded = self.padded(answers)
+        scored = [
+            a for item, a in zip(self.items, padded, strict=True) if item.id in self.scored_items
+        ]
+        skipped = sum(1 for a in scored if a == SKIP)
+        unanswered = sum(1 for a in scored if a is None)
+        allowed = self.missing.max_missing
+        rule = (
+            f"{self.name} has a total only when every question is answered"
+            if allowed == 0
+            else f"{self.name} has a total when no more than {allowed} "
+            f"question{'s are' if allowed != 1 else ' is'} left out"
+        )
+        parts = []
+        if skipped:
+            parts.append(f"{skipped} skipped by choice")
+        if unanswered:
+            parts.append(f"{unanswered} not answered")
+        left = ", ".join(parts) or "none answered"
+        return f"No total: {rule}; here {left}."
+
+    def declined(self, answers: Sequence[Answer]) -> bool:
+        """The whole questionnaire was skipped by choice ("not today")."""
+        padded = self.padded(answers)
+        scored = [
+            a for item, a in zip(self.items, padded, strict=True) if item.id in self.scored_items
+        ]
+        return bool(scored) and all(a == SKIP for a in scored)
+
+    def skipped_labels(self, answers: Sequence[Answer]) -> list[str]:
+        """The items skipped by choice, by their short label (or "item N")."""
+        return [
+            item.short_label or f"item {item.number}"
+            for item, answer in zip(self.items, self.padded(answers), strict=True)
+            if answer == SKIP
+        ]
+
+    def no_total_summary(self, answers: Sequence[Answer]) -> str:
+        """One sentence for an administration without a total: a whole questionnaire
+        skipped says so; otherwise why there is no total and which items were skipped."""
+        if self.declined(answers):
+            return "Chose to skip today."
+        skipped = self.skipped_labels(answers)
+        tail = f" Skipped by choice: {', '.join(skipped)}." if skipped else ""
+        return self.why_no_total(answers) + tail
 
     @property
     def risk_items(self) -> list[str]:

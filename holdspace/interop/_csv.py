@@ -1,4 +1,4 @@
-"""CSV in the long format `holdspace analyze` reads: one row per administration with a total."""
+"""CSV in the long format `holdspace analyze` reads: one row per administration."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
+from holdspace.instruments import UnknownInstrumentError, get_instrument
 from holdspace.interop._records import AdministrationRecord
-from holdspace.longformat import COLUMNS
+from holdspace.longformat import COLUMNS, OPTIONAL_COLUMNS
 
 
 def csv_row(record: AdministrationRecord) -> dict[str, str]:
@@ -21,21 +22,29 @@ def csv_row(record: AdministrationRecord) -> dict[str, str]:
         "instrument": record.instrument_id,
         # repr keeps every digit of a float total; whole numbers print without ".0".
         "total": "" if total is None else (str(int(total)) if total.is_integer() else repr(total)),
+        "no_total": "" if total is not None else _why_no_total(record),
     }
 
 
-def write_csv(records: Iterable[AdministrationRecord], out: TextIO) -> int:
-    """Write the header and one row per scored record; return the number of rows.
+def _why_no_total(record: AdministrationRecord) -> str:
+    if record.total_only:
+        return "Another system sent no total."
+    try:
+        return get_instrument(record.instrument_id).no_total_summary(record.answers)
+    except UnknownInstrumentError:
+        return "No total."
 
-    Administrations without a total (too many items unanswered) are left out: the
-    analysis needs a number, and an empty total would only be reported as a bad row.
+
+def write_csv(records: Iterable[AdministrationRecord], out: TextIO) -> int:
+    """Write the header and one row per record; return the number of rows.
+
+    An administration without a total keeps its row, with an empty total (a missing score
+    to the analysis) and the reason in `no_total`: nothing the client said is dropped.
     """
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS + OPTIONAL_COLUMNS, lineterminator="\n")
     writer.writeheader()
     count = 0
     for record in records:
-        if record.total is None:
-            continue
         writer.writerow(csv_row(record))
         count += 1
     return count

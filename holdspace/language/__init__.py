@@ -1,7 +1,7 @@
 """The documentation linter: flags labelling language and offers person-centred wording.
 
-Framework-free core (no Django). Rules are data (rules.yaml); the context rules follow
-/work/shared/reference/language.md §2. See docs/language.md.
+Framework-free core (no Django). Rules are data (rules.yaml); the context rules (negation,
+quotation, the client's own words) are described in docs/language.md with their sources.
 """
 
 from holdspace.language.config import load_config, parse_config

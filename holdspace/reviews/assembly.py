@@ -155,7 +155,8 @@ def assemble(
 ) -> Review:
     """Build the review: which cards for which signals, in which order, and why.
 
-    `cards` defaults to the bundled library plus $HOLDSPACE_LOCAL_CARDS (load_cards()).
+    `cards` defaults to the bundled library (load_cards()); the web app passes the
+    clinic's cards too.
     """
     if cards is None:
         cards = load_cards()

@@ -3,19 +3,18 @@
 A card is one hypothesis to check when a signal fires, with responses to try and the
 sources behind it. Bundled cards live in holdspace/reviews/cards/*.yaml; a clinic can add
 cards, or replace a bundled card by reusing its id, in a local folder
-(HOLDSPACE_LOCAL_CARDS). Every card names at least one source from data/sources.yaml.
+(HOLDSPACE_LOCAL_CARDS, read by the web settings and the CLI and passed in here: the
+core reads no environment). Every card names at least one source from data/sources.yaml.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from holdspace.signals.model import KIND_ORDER
@@ -148,6 +147,8 @@ def read_checked_yaml(path: Path, schema: Mapping[str, Any]) -> Any:
     Bad input raises CardError naming the file and the first field at fault, so every
     review data file reports its errors the same way.
     """
+    import jsonschema  # here, not at import: the CLI starts without it (docs/benchmarks.md)
+
     data = _read_yaml(path)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
@@ -213,11 +214,10 @@ def _files(folder: Path) -> list[Path]:
 
 
 def local_cards_dir(local_dir: str | Path | None = None) -> Path | None:
-    """The clinic's card folder: the explicit argument, else $HOLDSPACE_LOCAL_CARDS."""
-    value = local_dir if local_dir is not None else os.getenv(LOCAL_CARDS_ENV, "")
-    if not value:
+    """The clinic's card folder (HOLDSPACE_LOCAL_CARDS, passed in); None or "" for none."""
+    if not local_dir:
         return None
-    folder = Path(value)
+    folder = Path(local_dir)
     if not folder.is_dir():
         raise CardError(f"{LOCAL_CARDS_ENV}: {folder} is not a folder")
     return folder

@@ -45,7 +45,8 @@ def evaluate(
 ) -> list[Signal]:
     """Every signal that fires for this series, safety first, then by severity and kind."""
     cfg = config or SignalConfig()
-    found = _rules.safety(series, cfg)
+    today = today or date.today()
+    found = _rules.safety(series, cfg, today)
     for instrument_id in _rules.instruments_of_kind(series, "outcome"):
         worse = _rules.deterioration(series, instrument_id, cfg)
         found += worse
@@ -53,7 +54,7 @@ def evaluate(
     for instrument_id in _rules.instruments_of_kind(series, "alliance"):
         found += _rules.alliance(series, instrument_id, cfg)
     found += _rules.attendance(series, cfg)
-    found += _rules.measurement_gap(series, cfg, today or date.today())
+    found += _rules.measurement_gap(series, cfg, today)
     return sorted(found, key=_order)
 
 

@@ -14,6 +14,7 @@ from holdspace.change import (
     instrument_thresholds,
     reliable_change,
 )
+from holdspace.phrases import ago
 from holdspace.signals.model import (
     Attendance,
     ClientSeries,
@@ -103,15 +104,22 @@ def instruments_of_kind(series: ClientSeries, kind: str) -> list[str]:
 # --- safety ------------------------------------------------------------------------------
 
 
-def safety(series: ClientSeries, config: SignalConfig) -> list[Signal]:
+def safety(series: ClientSeries, config: SignalConfig, today: date) -> list[Signal]:
     flagged = [m for m in series.measurements if m.has_risk and not m.acknowledged]
     if not flagged:
         return []
     latest = max(flagged, key=lambda m: (m.date, m.session_number))
+    oldest = min(flagged, key=lambda m: (m.date, m.session_number))
+    # An answer left waiting says how long it has waited; "today" only when it is today's.
+    waiting = (
+        ""
+        if oldest.date >= today
+        else (f" The oldest not yet followed up was given {ago(oldest.date, today)}.")
+    )
     sentence = (
         f"A risk question on the {label(latest.instrument_id)} of {day(latest.date)} "
-        f"(session {latest.session_number}) was answered above 0; please follow up on safety "
-        "today, whatever the total."
+        f"({ago(latest.date, today)}, session {latest.session_number}) was answered above 0; "
+        f"please follow up on safety, whatever the total.{waiting}"
     )
     return [_signal("safety.risk_item", sentence, [point(m) for m in flagged], None)]
 

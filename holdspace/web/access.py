@@ -79,6 +79,20 @@ def writable(user: User, clinician: str = CLINICIAN) -> Q:
     return Q(**{clinician: user})
 
 
+def can_write(user: User, record: Client | Episode) -> bool:
+    """Whether this user may change the record: the `writable` rule for one object in hand.
+
+    Views pass the answer to templates as `can_write`; templates that only have the object
+    use the `writable_by` filter (`holdspace/web/clients/templatetags/access_tags.py`).
+    """
+    return record.clinician_id == user.pk
+
+
+def can_comment(user: User, record: Client | Episode) -> bool:
+    """Supervisors comment on their supervisees' work, never on their own."""
+    return user.role == Role.SUPERVISOR and record.clinician_id != user.pk
+
+
 def get_for_user(
     request: HttpRequest,
     queryset: QuerySet[M],
@@ -143,10 +157,19 @@ def get_rw_session_for_user(request: HttpRequest, session_id: int) -> Session:
     )
 
 
+def _administrations() -> QuerySet[Administration]:
+    # Superseded ones too: an administration's own page shows its history.
+    return Administration.with_history.select_related("episode__client", "session")
+
+
+def get_administration_for_user(request: HttpRequest, administration_id: int) -> Administration:
+    return get_for_user(request, _administrations(), administration_id, clinician=EPISODE_CLINICIAN)
+
+
 def get_rw_administration_for_user(request: HttpRequest, administration_id: int) -> Administration:
     return get_for_user(
         request,
-        _in_episode(Administration),
+        _administrations(),
         administration_id,
         clinician=EPISODE_CLINICIAN,
         write=True,

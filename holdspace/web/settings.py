@@ -23,12 +23,15 @@ def envbool(name: str, default: str) -> bool:
     return value == "True"
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, minimum: int | None = None) -> int:
     value = os.getenv(name, str(default))
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from exc
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+    return number
 
 
 def ip_networks(name: str, value: str) -> tuple[str, ...]:
@@ -183,7 +186,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-AXES_FAILURE_LIMIT = envint("HOLDSPACE_LOGIN_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = envint("HOLDSPACE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -203,7 +206,7 @@ OTP_TOTP_ISSUER = os.getenv("HOLDSPACE_TOTP_ISSUER", "Holdspace")
 HOLDSPACE_TOTP_LOGIN_WINDOW = 300
 
 # Idle timeout: the session ends after this many seconds without a request.
-SESSION_COOKIE_AGE = envint("HOLDSPACE_IDLE_TIMEOUT", 30 * 60)
+SESSION_COOKIE_AGE = envint("HOLDSPACE_IDLE_TIMEOUT", 30 * 60, minimum=1)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -253,7 +256,7 @@ CACHES = {
     )
 }
 # Processes `holdspace serve` starts (more than one: gunicorn; one: waitress).
-HOLDSPACE_WORKERS = envint("HOLDSPACE_WORKERS", 1)
+HOLDSPACE_WORKERS = envint("HOLDSPACE_WORKERS", 1, minimum=1)
 
 # Client data never reaches the logs: only warnings from Django itself, no request bodies.
 LOGGING = {
@@ -267,8 +270,22 @@ LOGGING = {
 
 EMAIL_BACKEND = os.getenv("HOLDSPACE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.getenv("HOLDSPACE_SMTP_HOST", "")
-EMAIL_PORT = envint("HOLDSPACE_SMTP_PORT", 587)
+EMAIL_PORT = envint("HOLDSPACE_SMTP_PORT", 587, minimum=1)
 DEFAULT_FROM_EMAIL = os.getenv("HOLDSPACE_FROM_EMAIL", "holdspace@localhost")
+
+# Check-in links (docs/checkin.md): how long a link stays open, and the rate limits.
+HOLDSPACE_CHECKIN_HOURS = envint("HOLDSPACE_CHECKIN_HOURS", 72, minimum=1)
+# Requests allowed per closed (used, expired, revoked) link per window; an open link is
+# never refused (a phone needs about 10 requests per check-in).
+HOLDSPACE_CHECKIN_TOKEN_LIMIT = envint("HOLDSPACE_CHECKIN_TOKEN_LIMIT", 120, minimum=1)
+# Unknown, expired or used links opened from one address per window: only failures count,
+# so a clinic whose clients share one address is never slowed.
+HOLDSPACE_CHECKIN_IP_FAILURES = envint("HOLDSPACE_CHECKIN_IP_FAILURES", 30, minimum=1)
+HOLDSPACE_CHECKIN_WINDOW = envint("HOLDSPACE_CHECKIN_WINDOW", 900, minimum=1)
+# Crisis services shown to a client: the region listed first, and a clinic's own file
+# whose regions replace the bundled ones (holdspace/web/checkins/crisis.py).
+HOLDSPACE_CRISIS_REGION = os.getenv("HOLDSPACE_CRISIS_REGION", "GB")
+HOLDSPACE_CRISIS_RESOURCES = os.getenv("HOLDSPACE_CRISIS_RESOURCES", "")
 
 # Folder of an organisation's own instrument definitions (for instruments it licenses).
 HOLDSPACE_LOCAL_INSTRUMENTS = os.getenv("HOLDSPACE_LOCAL_INSTRUMENTS", "")
@@ -276,7 +293,7 @@ HOLDSPACE_LOCAL_INSTRUMENTS = os.getenv("HOLDSPACE_LOCAL_INSTRUMENTS", "")
 # Stuck-point reviews (docs/reviews.md): a clinic's own review cards, and how many scores
 # after an adaptation before the before/after comparison is shown (a product default).
 HOLDSPACE_LOCAL_CARDS = os.getenv("HOLDSPACE_LOCAL_CARDS", "")
-HOLDSPACE_ADAPTATION_MIN_SESSIONS = envint("HOLDSPACE_ADAPTATION_MIN_SESSIONS", 3)
+HOLDSPACE_ADAPTATION_MIN_SESSIONS = envint("HOLDSPACE_ADAPTATION_MIN_SESSIONS", 3, minimum=1)
 
 # The client's own space (docs/client-space.md). A clinic may turn the PIN off, for example
 # where clients only open their space on the clinic's own tablet.
@@ -285,8 +302,8 @@ HOLDSPACE_SPACE_PIN = envbool("HOLDSPACE_SPACE_PIN", "True")
 # until the clinician resets it. NIST SP 800-63B section 5.2.2 asks a verifier to allow no
 # more than 100 consecutive failed attempts; 10 keeps a 4-digit PIN out of reach of
 # guessing (10 tries in 10,000) while a mistyped PIN costs nothing.
-HOLDSPACE_SPACE_PIN_TRIES = envint("HOLDSPACE_SPACE_PIN_TRIES", 5)
-HOLDSPACE_SPACE_PIN_WINDOW = envint("HOLDSPACE_SPACE_PIN_WINDOW", 900)
-HOLDSPACE_SPACE_PIN_LIMIT = envint("HOLDSPACE_SPACE_PIN_LIMIT", 10)
+HOLDSPACE_SPACE_PIN_TRIES = envint("HOLDSPACE_SPACE_PIN_TRIES", 5, minimum=1)
+HOLDSPACE_SPACE_PIN_WINDOW = envint("HOLDSPACE_SPACE_PIN_WINDOW", 900, minimum=1)
+HOLDSPACE_SPACE_PIN_LIMIT = envint("HOLDSPACE_SPACE_PIN_LIMIT", 10, minimum=1)
 # A visit to the space ends after this many seconds without a request (a shared phone).
-HOLDSPACE_SPACE_IDLE = envint("HOLDSPACE_SPACE_IDLE", 900)
+HOLDSPACE_SPACE_IDLE = envint("HOLDSPACE_SPACE_IDLE", 900, minimum=1)

@@ -161,7 +161,7 @@ def _checkins(episode: Episode, clinician: User, last: Session, today: dt.date) 
         if answers is None:  # nothing to repeat: the client chooses "not today"
             checkins.mark_page(link, instrument, DraftStatus.DECLINED, nonce)
             continue
-        if instrument.id in checkins.TRAUMA_MEASURES:
+        if instrument.content_note:
             checkins.mark_page(link, instrument, DraftStatus.NOTE_SEEN, nonce)
         checkins.save_page(link, instrument, answers, nonce)
         checkins.clear_interlude(link)

@@ -172,6 +172,9 @@ def test_clinician_from_caseload_to_review_adaptation_report_and_checkin(
     page.click("a:has-text('Send a check-in link')")
     v.check("checkins", expect=["New check-in link"])
     page.click("button:has-text('Create link')")
+    # The session already has this week's measures: said before anything is written.
+    v.check("checkin-warned", expect=["already has a", "Nothing was created yet."])
+    page.click("button:has-text('Create a link that corrects it')")
     v.check("checkin-created", expect=["Link to copy", "Scan with the client's phone camera."])
     assert "/c/" in page.input_value("#checkin-url")
 

@@ -34,6 +34,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from django.test import Client as DjangoClient
+
 from holdspace.web.accounts.models import Role, User
 
 PASSWORD = "a-long-passphrase-42"
@@ -163,3 +165,10 @@ def load_app_factories() -> None:
 
 
 public_namespace("checkin")
+
+
+def signed_in(user: User) -> DjangoClient:
+    """A test client with `user` signed in."""
+    client = DjangoClient()
+    client.force_login(user)
+    return client

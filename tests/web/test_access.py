@@ -3,6 +3,9 @@ test_access_matrix.py): read and write rules, and no duplicates through two supe
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest
@@ -87,3 +90,15 @@ def test_objects_in_an_episode_follow_the_episode_owner() -> None:
     assert access.get_rw_session_for_user(request, session.pk) == session
     with pytest.raises(Http404):
         access.get_rw_session_for_user(_request(world.sam), session.pk)
+
+
+def test_the_write_rule_is_typed_only_in_the_access_helpers() -> None:
+    """Views and templates ask `access.can_write` (or `writable_by`); none retypes the rule."""
+    web = Path(__file__).resolve().parents[2] / "holdspace" / "web"
+    retyped = re.compile(r"clinician_id\s*[!=]=\s*(request\.)?user\.pk")
+    offenders = [
+        str(path.relative_to(web))
+        for path in [*web.rglob("*.py"), *web.rglob("*.html")]
+        if path.name != "access.py" and retyped.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

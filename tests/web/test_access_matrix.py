@@ -6,6 +6,8 @@ covered without editing this file; its kwargs need a factory (see tests/web/pers
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -31,10 +33,26 @@ load_app_factories()
 class ObjectUrl:
     name: str  # "namespace:name"
     kwargs: tuple[str, ...]
+    # The methods the view accepts, where a require_http_methods decorator says so.
+    methods: frozenset[str] | None = None
 
     @property
     def namespace(self) -> str:
         return self.name.split(":")[0] if ":" in self.name else ""
+
+    @property
+    def answers_get(self) -> bool:
+        return self.methods is None or "GET" in self.methods
+
+
+def _methods(view: Callable[..., object]) -> frozenset[str] | None:
+    """What Django's require_http_methods (and require_POST) let through, else None."""
+    while view is not None:
+        closure = inspect.getclosurevars(view).nonlocals
+        if "request_method_list" in closure:
+            return frozenset(closure["request_method_list"])
+        view = getattr(view, "__wrapped__", None)  # type: ignore[assignment]
+    return None
 
 
 def _kwarg_names(pattern: URLPattern | URLResolver) -> list[str]:
@@ -57,7 +75,7 @@ def _walk(
         elif names:
             assert pattern.name, f"URL {pattern.pattern} names an object but has no name"
             full = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            found.append(ObjectUrl(full, tuple(names)))
+            found.append(ObjectUrl(full, tuple(names), _methods(pattern.callback)))
     return found
 
 

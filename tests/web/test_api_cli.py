@@ -57,11 +57,13 @@ def test_the_csv_export_runs_through_analyze_unchanged(world, tmp_path) -> None:
     assert exported.exit_code == 0, exported.output
     assert analysed.exit_code == 0, analysed.output
     summary = json.loads(analysed.stdout)
-    # The second PHQ-9 has a skipped item, so no total and no row: 3 rows of 4.
-    assert (summary["rows"], summary["valid_rows"], summary["bad_rows"]) == (3, 3, 0)
-    assert path.read_text().splitlines()[0] == (
-        "episode_id,client_id,clinician_id,session_number,date,instrument,total"
+    # The second PHQ-9 has a skipped item: a row with no total and why, read as a missing score.
+    assert (summary["rows"], summary["valid_rows"], summary["bad_rows"]) == (4, 4, 0)
+    lines = path.read_text().splitlines()
+    assert lines[0] == (
+        "episode_id,client_id,clinician_id,session_number,date,instrument,total,no_total"
     )
+    assert sum("skipped by choice" in line for line in lines) == 1
 
 
 def test_fhir_export_then_import_into_a_new_episode(world, tmp_path) -> None:

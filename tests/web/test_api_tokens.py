@@ -16,15 +16,9 @@ from holdspace.web.accounts.models import ApiToken
 from holdspace.web.audit.models import AuditEvent
 from holdspace.web.clients import services
 from tests.core.interop.samples import fixture
-from tests.web.personas import World
 
 pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r"<code class=\"token\">(hs_[A-Za-z0-9_-]+)</code>")
-
-
-@pytest.fixture
-def world() -> World:
-    return World.create()
 
 
 def make_token(user, scope: str = "read", name: str = "export job") -> str:

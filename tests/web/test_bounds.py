@@ -6,27 +6,15 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 
 from holdspace.limits import MAX_EVERY_N_SESSIONS, MAX_SESSION_NUMBER
 from holdspace.web.clients.models import PlanItem, Session
 from holdspace.web.reviews import services
 from holdspace.web.reviews.models import Adaptation
-from tests.web.personas import World
+from tests.web.personas import World, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> World:
-    return World.create()
-
-
-def _as(user) -> Client:  # type: ignore[no-untyped-def]
-    web = Client()
-    web.force_login(user)
-    return web
 
 
 def _adaptation_form(session: object) -> dict[str, object]:
@@ -44,7 +32,7 @@ def test_an_adaptation_session_outside_the_bound_is_a_form_error(
 ) -> None:
     url = reverse("reviews:adaptation_add", args=[world.episode.pk])
 
-    response = _as(world.alice).post(url, _adaptation_form(session))
+    response = signed_in(world.alice).post(url, _adaptation_form(session))
 
     assert response.status_code == 200
     assert "whole number from 1 to 1,000" in response.content.decode()
@@ -52,7 +40,7 @@ def test_an_adaptation_session_outside_the_bound_is_a_form_error(
 
 
 def test_the_largest_session_number_saves_and_every_page_still_renders(world: World) -> None:
-    alice = _as(world.alice)
+    alice = signed_in(world.alice)
     alice.post(
         reverse("reviews:adaptation_add", args=[world.episode.pk]),
         _adaptation_form(MAX_SESSION_NUMBER),
@@ -97,13 +85,13 @@ def test_the_database_refuses_a_value_past_the_bound(
 
 def test_a_plan_past_the_bound_is_refused_with_the_limits(world: World) -> None:
     url = reverse("clients:episode_open", args=[world.client.pk])
-    response = _as(world.alice).get(url)
+    response = signed_in(world.alice).get(url)
     assert response.status_code == 200
     form = {"opened_on": "2026-02-01", "plan-TOTAL_FORMS": "1", "plan-INITIAL_FORMS": "0",
             "plan-0-include": "on", "plan-0-instrument_id": "phq9",
             "plan-0-every_n_sessions": "53", "plan-0-from_session": "1"}  # fmt: skip
 
-    refused = _as(world.alice).post(url, form)
+    refused = signed_in(world.alice).post(url, form)
 
     assert refused.status_code == 200
     assert "whole number from 1 to 52" in refused.content.decode()
@@ -124,16 +112,16 @@ def test_the_session_count_of_an_episode_is_capped(world: World) -> None:
 @pytest.mark.parametrize("value", ["²", "abc", "9" * 5000, "-1", "99999999999999999999"])
 def test_a_malformed_review_in_the_query_is_404(world: World, value: str) -> None:
     url = reverse("reviews:adaptation_add", args=[world.episode.pk]) + f"?review={value}"
-    assert _as(world.alice).get(url).status_code == 404
+    assert signed_in(world.alice).get(url).status_code == 404
 
 
 @pytest.mark.parametrize("apply", ["²|3|x", "--1|2|x", "1|" + "9" * 5000 + "|x"])
 def test_a_malformed_suggestion_to_apply_is_400(world: World, apply: str) -> None:
     data = {"text": "hello there", "apply": apply, "episode": str(world.episode.pk)}
-    assert _as(world.alice).post(reverse("notes:apply"), data).status_code == 400
+    assert signed_in(world.alice).post(reverse("notes:apply"), data).status_code == 400
 
 
 @pytest.mark.parametrize("episode", ["abc", "²", "", "9" * 5000])
 def test_a_malformed_episode_on_apply_is_400(world: World, episode: str) -> None:
     data = {"text": "hello there", "apply": "0|5|hi", "episode": episode}
-    assert _as(world.alice).post(reverse("notes:apply"), data).status_code == 400
+    assert signed_in(world.alice).post(reverse("notes:apply"), data).status_code == 400

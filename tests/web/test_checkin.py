@@ -57,8 +57,8 @@ def test_links_expire_after_72_hours_by_default() -> None:
     assert link.expires_at - link.created_at == timedelta(hours=72)
 
 
-def test_the_expiry_comes_from_holdspace_checkin_hours(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOLDSPACE_CHECKIN_HOURS", "24")
+def test_the_expiry_comes_from_holdspace_checkin_hours(settings) -> None:
+    settings.HOLDSPACE_CHECKIN_HOURS = 24
     link, _ = make_link(make_world())
 
     assert link.expires_at - link.created_at == timedelta(hours=24)
@@ -72,15 +72,20 @@ def test_the_clinician_creates_a_link_and_sees_the_url_and_a_qr_code() -> None:
     response = web.post(
         f"/checkins/episode/{world.episode.pk}/new/",
         {"session": world.session.pk, "kind": "before", "display_name": "Sam"},
+        follow=True,
     )
 
+    assert response.redirect_chain[0][1] == 303  # a reload does not create a second link
     assert response.status_code == 200
     body = response.content.decode()
+    assert "Check-in link created for session 1." in body
     link = CheckinLink.objects.get()
     assert link.display_name == "Sam"
     assert response.context["url"] in body
     assert "<svg" in body and 'aria-label="QR code of the check-in link"' in body
     assert services.find_link(response.context["url"].rstrip("/").rsplit("/", 1)[1]) == link
+    again = web.get(response.redirect_chain[0][0]).content.decode()
+    assert response.context["url"] not in again and "cannot be shown again" in again
 
 
 @override_settings(EMAIL_HOST="smtp.example.org")
@@ -92,9 +97,10 @@ def test_the_link_is_emailed_when_smtp_is_configured() -> None:
     response = web.post(
         f"/checkins/episode/{world.episode.pk}/new/",
         {"session": world.session.pk, "kind": "before", "email": "sam@example.org"},
+        follow=True,
     )
 
-    assert response.context["emailed"] is True
+    assert "Check-in link created for session 1 and emailed." in response.content.decode()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["sam@example.org"]
     assert response.context["url"] in mail.outbox[0].body
@@ -418,8 +424,8 @@ def test_sending_after_a_risk_answer_does_not_store_it_twice() -> None:
 # --- rate limits ----------------------------------------------------------------------
 
 
-def test_guessing_links_from_one_address_is_slowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOLDSPACE_CHECKIN_IP_FAILURES", "3")
+def test_guessing_links_from_one_address_is_slowed(settings) -> None:
+    settings.HOLDSPACE_CHECKIN_IP_FAILURES = 3
     make_world()
     web = WebClient()
     codes = [web.get(url(f"guess{i:040d}")).status_code for i in range(3)]
@@ -432,10 +438,10 @@ def test_guessing_links_from_one_address_is_slowed(monkeypatch: pytest.MonkeyPat
     assert "/c/help/" in blocked.content.decode()  # the safety path stays one tap away
 
 
-def test_a_valid_link_opens_from_an_address_that_guessed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_valid_link_opens_from_an_address_that_guessed(settings) -> None:
     """Clients share addresses (clinic Wi-Fi, a mobile carrier): a guesser on the same
     address must not stop them answering, risk answers included."""
-    monkeypatch.setenv("HOLDSPACE_CHECKIN_IP_FAILURES", "3")
+    settings.HOLDSPACE_CHECKIN_IP_FAILURES = 3
     world = make_world()
     _, token = make_link(world)
     web = WebClient()
@@ -453,9 +459,9 @@ def test_a_valid_link_opens_from_an_address_that_guessed(monkeypatch: pytest.Mon
 
 
 def test_an_open_link_is_never_refused_however_often_it_is_used(
-    monkeypatch: pytest.MonkeyPatch,
+    settings,
 ) -> None:
-    monkeypatch.setenv("HOLDSPACE_CHECKIN_TOKEN_LIMIT", "4")
+    settings.HOLDSPACE_CHECKIN_TOKEN_LIMIT = 4
     _, token = make_link(make_world())
     web = WebClient()
 
@@ -465,10 +471,10 @@ def test_an_open_link_is_never_refused_however_often_it_is_used(
 
 
 def test_a_closed_link_is_rate_limited_and_does_not_count_against_the_address(
-    monkeypatch: pytest.MonkeyPatch,
+    settings,
 ) -> None:
-    monkeypatch.setenv("HOLDSPACE_CHECKIN_TOKEN_LIMIT", "4")
-    monkeypatch.setenv("HOLDSPACE_CHECKIN_IP_FAILURES", "2")
+    settings.HOLDSPACE_CHECKIN_TOKEN_LIMIT = 4
+    settings.HOLDSPACE_CHECKIN_IP_FAILURES = 2
     world = make_world()
     link, token = make_link(world)
     _, other = make_link(world)
@@ -482,15 +488,36 @@ def test_a_closed_link_is_rate_limited_and_does_not_count_against_the_address(
 
 
 def test_a_busy_clinic_address_is_not_slowed_by_successful_check_ins(
-    monkeypatch: pytest.MonkeyPatch,
+    settings,
 ) -> None:
-    monkeypatch.setenv("HOLDSPACE_CHECKIN_IP_FAILURES", "2")
+    settings.HOLDSPACE_CHECKIN_IP_FAILURES = 2
     world = make_world()
     tokens = [make_link(world)[1] for _ in range(5)]
 
     codes = [WebClient().get(url(t)).status_code for t in tokens]
 
     assert codes == [200] * 5
+
+
+def test_each_measure_is_headed_by_its_plain_name_with_the_clinical_name_below() -> None:
+    world = make_world(plan=(("phq9", False), ("gad7", False)))
+    _, token = make_link(world)
+    web = WebClient()
+
+    first = web.get(url(token)).content.decode()
+    web.post(url(token), answers_form("phq9", PHQ9_LOW))
+    second = web.get(url(token)).content.decode()
+
+    assert "<h1>Mood</h1>" in first
+    assert '<p class="ci-clinical-name">Patient Health Questionnaire-9 (PHQ-9)</p>' in first
+    assert "<h1>Worry and anxiety</h1>" in second
+
+
+def test_the_content_note_comes_from_the_definition() -> None:
+    from holdspace.instruments import all_instruments
+
+    noted = sorted(i.id for i in all_instruments() if i.content_note)
+    assert noted == ["itq", "pcl5"]  # the measures that ask about traumatic experiences
 
 
 # --- trauma measures and other risk items ---------------------------------------------
@@ -563,6 +590,7 @@ def test_the_new_link_page_says_which_questionnaires_it_asks() -> None:
     response = web.post(
         f"/checkins/episode/{world.episode.pk}/new/",
         {"session": world.session.pk, "kind": "before"},
+        follow=True,
     )
 
     assert "It asks: Patient Health Questionnaire-9 (PHQ-9), " in response.content.decode()

@@ -48,22 +48,22 @@ def test_every_region_and_service_is_documented() -> None:
         assert f"| {region.key} | {region.name} |" in docs, region.key
 
 
-def test_the_clinic_region_comes_first_then_international(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOLDSPACE_CRISIS_REGION", "US")
+def test_the_clinic_region_comes_first_then_international(settings) -> None:
+    settings.HOLDSPACE_CRISIS_REGION = "US"
 
     assert [r.key for r in crisis.resources_for()] == ["US", "INT"]
 
 
 def test_an_unknown_region_names_the_setting_and_the_choices(
-    monkeypatch: pytest.MonkeyPatch,
+    settings,
 ) -> None:
-    monkeypatch.setenv("HOLDSPACE_CRISIS_REGION", "XX")
+    settings.HOLDSPACE_CRISIS_REGION = "XX"
 
     with pytest.raises(ImproperlyConfigured, match="HOLDSPACE_CRISIS_REGION='XX'.*GB"):
         crisis.resources_for()
 
 
-def test_a_clinic_file_replaces_a_region(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_clinic_file_replaces_a_region(tmp_path: Path, settings) -> None:
     local = {
         "regions": {
             "GB": {
@@ -82,7 +82,7 @@ def test_a_clinic_file_replaces_a_region(tmp_path: Path, monkeypatch: pytest.Mon
     }
     path = tmp_path / "crisis.yaml"
     path.write_text(yaml.safe_dump(local))
-    monkeypatch.setenv("HOLDSPACE_CRISIS_RESOURCES", str(path))
+    settings.HOLDSPACE_CRISIS_RESOURCES = str(path)
 
     first = crisis.resources_for()[0]
 
@@ -91,12 +91,10 @@ def test_a_clinic_file_replaces_a_region(tmp_path: Path, monkeypatch: pytest.Mon
     assert "US" in crisis.load_regions()  # the other bundled regions stay
 
 
-def test_a_clinic_file_with_a_missing_field_says_which(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_clinic_file_with_a_missing_field_says_which(tmp_path: Path, settings) -> None:
     path = tmp_path / "crisis.yaml"
     path.write_text(yaml.safe_dump({"regions": {"GB": {"services": [{"name": "X", "how": "Y"}]}}}))
-    monkeypatch.setenv("HOLDSPACE_CRISIS_RESOURCES", str(path))
+    settings.HOLDSPACE_CRISIS_RESOURCES = str(path)
 
     with pytest.raises(
         ImproperlyConfigured, match=r"regions\.GB\.services: a service needs source"
@@ -114,13 +112,13 @@ def test_the_help_page_needs_no_link_and_switches_region() -> None:
 
 
 def test_a_broken_clinic_file_is_reported_at_start_up_but_never_hides_the_help(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, settings
 ) -> None:
     from holdspace.web.checkins.apps import crisis_resources_check
 
     path = tmp_path / "crisis.yaml"
     path.write_text("regions: [not, a, mapping]")
-    monkeypatch.setenv("HOLDSPACE_CRISIS_RESOURCES", str(path))
+    settings.HOLDSPACE_CRISIS_RESOURCES = str(path)
 
     problems = crisis_resources_check()
     page = WebClient().get("/c/help/")
@@ -140,8 +138,8 @@ def test_the_bundled_file_passes_the_start_up_check() -> None:
 def test_every_check_in_setting_is_documented() -> None:
     import re
 
-    source = (Path(crisis.__file__).with_name("config.py")).read_text(encoding="utf-8")
-    names = set(re.findall(r'"(HOLDSPACE_[A-Z_]+)"', source))
+    source = (Path(crisis.__file__).parents[1] / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'"(HOLDSPACE_(?:CHECKIN|CRISIS)_[A-Z_]+)"', source))
     docs = DOCS.read_text(encoding="utf-8")
     configuration = (DOCS.parent / "configuration.md").read_text(encoding="utf-8")
 

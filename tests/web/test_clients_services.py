@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 PHQ9_NO_RISK = [2, 2, 1, 1, 2, 1, 1, 1, 0]  # total 11, item 9 = 0
 
 
-@pytest.fixture
-def world() -> World:
-    return World.create()
-
-
 def test_a_client_needs_only_a_code(world: World) -> None:
     client = services.add_client(world.alice, "  AB-0412 ")
 
@@ -152,7 +147,37 @@ def test_an_answer_without_risk_cannot_be_acknowledged(world: World) -> None:
     adm = services.record_administration(world.episode, "phq9", PHQ9_NO_RISK, source="in_session")
 
     with pytest.raises(ValidationError):
-        services.acknowledge_safety(adm, world.alice)
+        services.acknowledge_safety(adm, world.alice, note="phoned")
+
+
+def test_a_follow_up_without_what_was_done_is_refused_and_nothing_is_written(
+    world: World,
+) -> None:
+    adm = world.administration
+
+    with pytest.raises(ValidationError) as caught:
+        services.acknowledge_safety(adm, world.alice, note="  ", outcome="settled")
+
+    assert "note" in caught.value.message_dict
+    assert not SafetyAcknowledgement.objects.exists()
+    assert not AuditEvent.objects.filter(action="acknowledge").exists()
+
+
+def test_a_follow_up_keeps_what_was_done_the_outcome_and_the_next_step(world: World) -> None:
+    ack = services.acknowledge_safety(
+        world.administration,
+        world.alice,
+        note=" phoned ",
+        outcome="feels safer tonight",
+        next_step="review the plan at session 4",
+    )
+
+    ack.refresh_from_db()
+    assert (ack.note, ack.outcome, ack.next_step) == (
+        "phoned",
+        "feels safer tonight",
+        "review the plan at session 4",
+    )
 
 
 def test_the_series_carries_acknowledgement(world: World) -> None:
@@ -162,6 +187,6 @@ def test_the_series_carries_acknowledgement(world: World) -> None:
     assert [m.acknowledged for m in series.measurements] == [False]
     assert series.measurements[0].session_number == 1
 
-    services.acknowledge_safety(adm, world.alice)
+    services.acknowledge_safety(adm, world.alice, note="phoned")
     series = services.build_series(world.episode)
     assert [m.acknowledged for m in series.measurements] == [True]

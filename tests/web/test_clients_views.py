@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from holdspace.web.clients.models import Administration, Episode
+from holdspace.instruments import get_instrument
+from holdspace.web.clients import services
+from holdspace.web.clients.models import Administration, Episode, SafetyAcknowledgement
 from holdspace.web.clients.models import Client as ClientRecord
-from tests.web.personas import World
+from tests.web.personas import World, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> World:
-    return World.create()
-
-
-def _as(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_a_clinician_adds_a_client_and_opens_an_episode_with_the_default_plan(
     world: World,
 ) -> None:
-    browser = _as(world.alice)
+    browser = signed_in(world.alice)
 
     response = browser.post(reverse("clients:client_add"), {"code": "KX-7", "display_name": ""})
     client = ClientRecord.objects.get(code="KX-7")
@@ -67,7 +59,7 @@ def test_the_measure_form_is_built_from_the_definition_and_every_item_can_be_ski
 ) -> None:
     url = reverse("clients:administration_add", args=[world.episode.pk, "phq9"])
 
-    html = _as(world.alice).get(url).content.decode()
+    html = signed_in(world.alice).get(url).content.decode()
 
     assert html.count('value="skip"') == 10  # nine scored items and the difficulty item
     assert "Not today (skip)" in html
@@ -79,8 +71,8 @@ def test_entering_a_phq9_in_session_stores_a_scored_administration(world: World)
     data = {f"item_phq9_{i}": "2" for i in range(1, 9)}
     data |= {"item_phq9_9": "skip", "session": str(session.pk), "idempotency_key": "abc"}
 
-    response = _as(world.alice).post(url, data)
-    again = _as(world.alice).post(url, data)  # a double submit stores one row
+    response = signed_in(world.alice).post(url, data)
+    again = signed_in(world.alice).post(url, data)  # a double submit stores one row
 
     assert response.status_code == 302 and again.status_code == 302
     adm = Administration.objects.get()
@@ -94,30 +86,77 @@ def test_a_risk_answer_shows_a_safety_follow_up_until_acknowledged(world: World)
     adm = world.administration
     page = reverse("clients:episode_detail", args=[world.episode.pk])
 
-    html = _as(world.alice).get(page).content.decode()
+    html = signed_in(world.alice).get(page).content.decode()
     assert "Safety follow-up" in html
     assert reverse("clients:safety_acknowledge", args=[adm.pk]) in html
 
-    _as(world.alice).post(
-        reverse("clients:safety_acknowledge", args=[adm.pk]), {"note": "phoned today"}
+    signed_in(world.alice).post(
+        reverse("clients:safety_acknowledge", args=[adm.pk]), {f"ack{adm.pk}-note": "phoned today"}
     )
-    html = _as(world.alice).get(page).content.decode()
+    html = signed_in(world.alice).get(page).content.decode()
     assert reverse("clients:safety_acknowledge", args=[adm.pk]) not in html
+
+
+def test_an_empty_follow_up_is_refused_on_the_page_with_what_was_typed(world: World) -> None:
+    adm = world.administration
+    url = reverse("clients:safety_acknowledge", args=[adm.pk])
+
+    response = signed_in(world.alice).post(
+        url, {f"ack{adm.pk}-note": " ", f"ack{adm.pk}-outcome": "settled by the end"}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Say what was done" in html
+    assert "settled by the end" in html  # what was typed is not lost
+    assert not SafetyAcknowledgement.objects.exists()
+
+
+def test_the_safety_history_shows_the_answer_and_the_follow_up_to_the_supervisor(
+    world: World,
+) -> None:
+    adm = world.administration
+    services.acknowledge_safety(
+        adm, world.alice, note="phoned, plan reviewed", next_step="see on Friday"
+    )
+    page = reverse("clients:episode_detail", args=[world.episode.pk])
+
+    html = signed_in(world.sam).get(page).content.decode()
+
+    history = html[html.index('id="safety-history-h"') :]
+    item = get_instrument("phq9").item(get_instrument("phq9").risk_items[0])
+    assert f"Item {item.number}:" in history and "answer chosen" in history
+    assert "by alice" in history and "phoned, plan reviewed" in history
+    assert "see on Friday" in history
+    assert "Record safety follow-up" not in html  # the supervisor reads, does not write
+
+
+def test_an_old_risk_answer_says_how_old_it_is(world: World) -> None:
+    adm = world.administration
+    Administration.objects.filter(pk=adm.pk).update(
+        completed_at=timezone.now() - dt.timedelta(days=7)
+    )
+
+    html = signed_in(world.alice).get(reverse("clients:episode_detail", args=[world.episode.pk]))
+
+    text = html.content.decode()
+    assert "7 days ago" in text
+    assert "follow up on safety today" not in text
 
 
 def test_the_client_page_has_a_chart_and_its_table(world: World) -> None:
     world.administration  # noqa: B018 - makes one PHQ-9
-    html = _as(world.alice).get(reverse("clients:client_detail", args=[world.client.pk]))
+    html = signed_in(world.alice).get(reverse("clients:client_detail", args=[world.client.pk]))
 
     text = html.content.decode()
     assert re.search(r'<svg role="img" aria-label="[^"]*PHQ-9', text)
     assert "<script" not in text.split("<svg", 1)[1].split("</svg>", 1)[0]
-    assert "totals by session</caption>" in text
+    assert "by session (open a date for every answer)</caption>" in text
 
 
 def test_a_supervisor_reads_but_cannot_write(world: World) -> None:
     world.administration  # noqa: B018
-    page = _as(world.sam).get(reverse("clients:episode_detail", args=[world.episode.pk]))
+    page = signed_in(world.sam).get(reverse("clients:episode_detail", args=[world.episode.pk]))
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -138,7 +177,7 @@ def test_the_product_never_uses_a_blaming_word(world: World) -> None:
     banned = ("resistant", "non-compliant", "noncompliant", "failed", "manipulative",
               "unmotivated", "drop-out", "dropout")  # fmt: skip
     for url in pages:
-        text = _as(world.alice).get(url).content.decode().lower()
+        text = signed_in(world.alice).get(url).content.decode().lower()
         assert not [w for w in banned if w in text], url
 
 
@@ -155,7 +194,7 @@ def test_an_adaptation_is_marked_on_the_chart(world: World) -> None:
         created_by=world.alice,
     )
 
-    html = _as(world.alice).get(reverse("clients:episode_detail", args=[world.episode.pk]))
+    html = signed_in(world.alice).get(reverse("clients:episode_detail", args=[world.episode.pk]))
 
     svg = html.content.decode().split("<svg", 1)[1].split("</svg>", 1)[0]
     assert "Pace: Slower pacing" in svg
@@ -163,7 +202,7 @@ def test_an_adaptation_is_marked_on_the_chart(world: World) -> None:
 
 def test_session_status_and_closing_the_episode(world: World) -> None:
     session = world.session
-    browser = _as(world.alice)
+    browser = signed_in(world.alice)
 
     browser.post(reverse("clients:session_status", args=[session.pk]), {"status": "missed"})
     browser.post(reverse("clients:episode_close", args=[world.episode.pk]), {"end_reason": ""})
@@ -184,7 +223,7 @@ def test_session_status_and_closing_the_episode(world: World) -> None:
 
 def test_a_bad_session_status_is_refused_with_a_message(world: World) -> None:
     session = world.session
-    response = _as(world.alice).post(
+    response = signed_in(world.alice).post(
         reverse("clients:session_status", args=[session.pk]), {"status": "vanished"}, follow=True
     )
 

@@ -23,11 +23,6 @@ runner = CliRunner()
 USCORE_QR = "uscore-QuestionnaireResponse-phq-9-example.json"
 
 
-@pytest.fixture
-def world() -> World:
-    return World.create()
-
-
 def write(tmp_path: Path, raw: bytes | str, name: str = "in.json") -> str:
     path = tmp_path / name
     path.write_bytes(raw if isinstance(raw, bytes) else raw.encode())

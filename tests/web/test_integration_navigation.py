@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parents[2] / "holdspace" / "web" / "templates"
 
 
-@pytest.fixture
-def world() -> World:
-    return World.create()
-
-
 def _get(user: User, url: str) -> str:
     c = Client()
     c.force_login(user)

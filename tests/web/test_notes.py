@@ -8,26 +8,15 @@ from django.urls import reverse
 
 from holdspace.web.audit.models import AuditEvent
 from holdspace.web.notes.models import KeptWording, SessionNote
-from tests.web.personas import World
+from tests.web.personas import World, signed_in
 
 pytestmark = pytest.mark.django_db
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def world() -> World:
-    return World.create()
-
-
-def _as(world: World, who: str = "alice") -> Client:
-    client = Client()
-    client.force_login(getattr(world, who))
-    return client
-
-
 def test_saving_a_note_with_labelling_language_is_not_blocked(world: World) -> None:
-    alice = _as(world)
+    alice = signed_in(world.alice)
     url = reverse("notes:new", kwargs={"episode_id": world.episode.pk})
 
     response = alice.post(url, {"text": "Client is non-compliant and refused homework."})
@@ -44,7 +33,7 @@ def test_saving_a_note_with_labelling_language_is_not_blocked(world: World) -> N
 
 
 def test_the_audit_log_gets_rule_ids_and_counts_never_note_text(world: World) -> None:
-    _as(world).post(
+    signed_in(world.alice).post(
         reverse("notes:new", kwargs={"episode_id": world.episode.pk}),
         {"text": "She claims the pills were stolen."},
     )
@@ -55,7 +44,9 @@ def test_the_audit_log_gets_rule_ids_and_counts_never_note_text(world: World) ->
 
 
 def test_lint_endpoint_returns_the_findings_partial(world: World) -> None:
-    response = _as(world).post(reverse("notes:lint"), {"text": "He is an addict."}, **HX)
+    response = signed_in(world.alice).post(
+        reverse("notes:lint"), {"text": "He is an addict."}, **HX
+    )
 
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "notes/_findings.html"
@@ -64,19 +55,21 @@ def test_lint_endpoint_returns_the_findings_partial(world: World) -> None:
 
 
 def test_lint_endpoint_says_when_there_is_nothing_to_suggest(world: World) -> None:
-    response = _as(world).post(reverse("notes:lint"), {"text": "We practised grounding."}, **HX)
+    response = signed_in(world.alice).post(
+        reverse("notes:lint"), {"text": "We practised grounding."}, **HX
+    )
 
     assert b"No language suggestions." in response.content
 
 
 def test_lint_endpoint_is_post_only_and_needs_sign_in(world: World) -> None:
-    assert _as(world).get(reverse("notes:lint")).status_code == 405
+    assert signed_in(world.alice).get(reverse("notes:lint")).status_code == 405
     assert Client().post(reverse("notes:lint"), {"text": "x"}).status_code == 302
 
 
 def test_applying_a_suggestion_with_htmx_returns_the_new_editor(world: World) -> None:
     text = "She refused the exposure task."
-    response = _as(world).post(
+    response = signed_in(world.alice).post(
         reverse("notes:apply"), {"text": text, "apply": "4|11|declined"}, **HX
     )
 
@@ -91,7 +84,7 @@ def test_applying_a_suggestion_without_javascript_saves_the_note(world: World) -
         episode=world.episode, author=world.alice, text="He claims it helped."
     )
 
-    response = _as(world).post(
+    response = signed_in(world.alice).post(
         reverse("notes:apply"),
         {"text": note.text, "note": note.pk, "apply": "3|9|reports"},
     )
@@ -102,7 +95,9 @@ def test_applying_a_suggestion_without_javascript_saves_the_note(world: World) -
 
 
 def test_apply_rejects_a_span_outside_the_text(world: World) -> None:
-    response = _as(world).post(reverse("notes:apply"), {"text": "short", "apply": "2|99|x"})
+    response = signed_in(world.alice).post(
+        reverse("notes:apply"), {"text": "short", "apply": "2|99|x"}
+    )
 
     assert response.status_code == 400
     assert b"outside the text" in response.content
@@ -111,7 +106,7 @@ def test_apply_rejects_a_span_outside_the_text(world: World) -> None:
 def test_keeping_wording_is_recorded_and_shown(world: World) -> None:
     text = "Client is treatment-resistant."
     note = SessionNote.objects.create(episode=world.episode, author=world.alice, text=text)
-    alice = _as(world)
+    alice = signed_in(world.alice)
 
     response = alice.post(
         reverse("notes:keep", kwargs={"note_id": note.pk}),
@@ -131,7 +126,7 @@ def test_keeping_wording_is_recorded_and_shown(world: World) -> None:
 def test_keep_rejects_an_unknown_rule(world: World) -> None:
     note = SessionNote.objects.create(episode=world.episode, author=world.alice, text="abc")
 
-    response = _as(world).post(
+    response = signed_in(world.alice).post(
         reverse("notes:keep", kwargs={"note_id": note.pk}), {"text": "abc", "keep": "nope|0|2"}
     )
 
@@ -143,7 +138,7 @@ def test_a_supervisor_reads_notes_but_cannot_edit(world: World) -> None:
     note = SessionNote.objects.create(
         episode=world.episode, author=world.alice, text="Sleep improving."
     )
-    sam = _as(world, "sam")
+    sam = signed_in(world.sam)
 
     listing = sam.get(reverse("notes:list", kwargs={"episode_id": world.episode.pk}))
     edit = sam.get(reverse("notes:edit", kwargs={"note_id": note.pk}))
@@ -155,7 +150,7 @@ def test_a_supervisor_reads_notes_but_cannot_edit(world: World) -> None:
 
 def test_another_clinician_cannot_see_or_lint_into_a_note(world: World) -> None:
     note = SessionNote.objects.create(episode=world.episode, author=world.alice, text="x")
-    bob = _as(world, "bob")
+    bob = signed_in(world.bob)
 
     assert (
         bob.get(reverse("notes:list", kwargs={"episode_id": world.episode.pk})).status_code == 404
@@ -164,7 +159,7 @@ def test_another_clinician_cannot_see_or_lint_into_a_note(world: World) -> None:
 
 
 def test_an_empty_note_gets_a_clear_error(world: World) -> None:
-    response = _as(world).post(
+    response = signed_in(world.alice).post(
         reverse("notes:new", kwargs={"episode_id": world.episode.pk}), {"text": ""}
     )
 
@@ -174,7 +169,7 @@ def test_an_empty_note_gets_a_clear_error(world: World) -> None:
 
 
 def test_editor_uses_htmx_attributes_and_no_inline_script(world: World) -> None:
-    page = _as(world).get(reverse("notes:new", kwargs={"episode_id": world.episode.pk}))
+    page = signed_in(world.alice).get(reverse("notes:new", kwargs={"episode_id": world.episode.pk}))
     html = page.content.decode()
 
     assert 'hx-post="/notes/lint/"' in html
@@ -186,7 +181,7 @@ def test_editor_uses_htmx_attributes_and_no_inline_script(world: World) -> None:
 def test_the_client_page_partial_lists_recent_notes(world: World) -> None:
     SessionNote.objects.create(episode=world.episode, author=world.alice, text="First note.")
 
-    page = _as(world).get(
+    page = signed_in(world.alice).get(
         reverse("clients:episode_detail", kwargs={"episode_id": world.episode.pk})
     )
 

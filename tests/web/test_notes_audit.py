@@ -26,11 +26,6 @@ SECRET = "She mentioned her brother Tomasz"
 
 
 @pytest.fixture
-def world() -> World:
-    return World.create()
-
-
-@pytest.fixture
 def note(world: World) -> SessionNote:
     return SessionNote.objects.create(episode=world.episode, author=world.alice, text=SECRET)
 

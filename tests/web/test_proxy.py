@@ -133,12 +133,12 @@ def test_a_sign_in_pause_for_one_client_leaves_another_behind_the_proxy_free() -
 
 
 @pytest.mark.django_db
-@override_settings(HOLDSPACE_TRUSTED_PROXIES=TRUSTED)
-def test_check_in_failures_of_one_client_do_not_block_another(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_check_in_failures_of_one_client_do_not_block_another(settings) -> None:
+    # Both through the `settings` fixture: an override_settings decorator around a test
+    # that also uses the fixture would leave the proxies trusted for the tests after it.
+    settings.HOLDSPACE_TRUSTED_PROXIES = TRUSTED
     cache.clear()
-    monkeypatch.setenv("HOLDSPACE_CHECKIN_IP_FAILURES", "3")
+    settings.HOLDSPACE_CHECKIN_IP_FAILURES = 3
     _, token = make_link(make_world())
     guesser = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.66")
     client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7")
@@ -155,10 +155,10 @@ def test_check_in_failures_of_one_client_do_not_block_another(
 
 @pytest.mark.django_db
 def test_without_trust_a_spoofed_header_does_not_escape_the_check_in_limit(
-    monkeypatch: pytest.MonkeyPatch,
+    settings,
 ) -> None:
     cache.clear()
-    monkeypatch.setenv("HOLDSPACE_CHECKIN_IP_FAILURES", "3")
+    settings.HOLDSPACE_CHECKIN_IP_FAILURES = 3
     _, token = make_link(make_world())
 
     for i in range(3):

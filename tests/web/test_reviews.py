@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from holdspace.web.audit.models import AuditEvent
@@ -23,7 +22,7 @@ from holdspace.web.reviews.models import (
     StuckPointReview,
 )
 from tests.core.reviews.test_cards import BLAMING
-from tests.web.personas import World
+from tests.web.personas import World, signed_in
 from tests.web.reviews_helpers import NOT_ON_TRACK, add_scored_session, episode_with_scores
 
 pytestmark = pytest.mark.django_db
@@ -38,17 +37,6 @@ NOT_ON_TRACK_ORDER = [
     ("protective_patterns", ["not_on_track.ambivalence"]),
     ("formulation", ["not_on_track.formulation"]),
 ]
-
-
-@pytest.fixture
-def world() -> World:
-    return World.create()
-
-
-def _as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _sections(html: str) -> list[tuple[str, list[str]]]:
@@ -68,7 +56,7 @@ def _visible_text(html: str) -> str:
 
 
 def _open(world: World, episode, kinds: list[str]) -> StuckPointReview:
-    response = _as(world.alice).post(
+    response = signed_in(world.alice).post(
         reverse("reviews:review_open", args=[episode.pk]), {"kinds": kinds}
     )
     assert response.status_code == 302
@@ -80,7 +68,7 @@ def test_a_not_on_track_signal_opens_a_review_with_cards_in_order(world: World) 
     kinds = [s.kind for s in client_services.episode_signals(episode)]
     assert kinds == ["not_on_track"]
 
-    page = _as(world.alice).get(reverse("reviews:review_open", args=[episode.pk]))
+    page = signed_in(world.alice).get(reverse("reviews:review_open", args=[episode.pk]))
     html = page.content.decode()
     assert re.search(r'value="not_on_track" id="[^"]+" checked', html)
     assert not re.search(r'value="alliance" id="[^"]+" checked', html)
@@ -89,7 +77,11 @@ def test_a_not_on_track_signal_opens_a_review_with_cards_in_order(world: World) 
     assert review.trigger == "signal"
     assert review.signals[0]["kind"] == "not_on_track"
     assert "18" in review.signals[0]["summary"] and "15" in review.signals[0]["summary"]
-    html = _as(world.alice).get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    html = (
+        signed_in(world.alice)
+        .get(reverse("reviews:review_detail", args=[review.pk]))
+        .content.decode()
+    )
     assert _sections(html) == NOT_ON_TRACK_ORDER
     assert AuditEvent.objects.filter(action="create", target=f"review:{review.pk}").exists()
 
@@ -97,7 +89,7 @@ def test_a_not_on_track_signal_opens_a_review_with_cards_in_order(world: World) 
 def test_a_risk_answer_leads_and_needs_an_audited_acknowledgement(world: World) -> None:
     episode = episode_with_scores(world.alice, "RISK-01", NOT_ON_TRACK, sessions=13, risk_at=13)
     review = _open(world, episode, ["not_on_track"])
-    alice = _as(world.alice)
+    alice = signed_in(world.alice)
     url = reverse("reviews:review_detail", args=[review.pk])
 
     html = alice.get(url).content.decode()
@@ -112,7 +104,8 @@ def test_a_risk_answer_leads_and_needs_an_audited_acknowledgement(world: World) 
 
     risky = episode.administrations.get(has_risk=True)
     alice.post(
-        reverse("reviews:review_acknowledge", args=[review.pk, risky.pk]), {"note": "phoned"}
+        reverse("reviews:review_acknowledge", args=[review.pk, risky.pk]),
+        {f"ack{risky.pk}-note": "phoned"},
     )
     assert SafetyAcknowledgement.objects.filter(administration=risky, by=world.alice).exists()
     assert AuditEvent.objects.filter(
@@ -120,6 +113,9 @@ def test_a_risk_answer_leads_and_needs_an_audited_acknowledgement(world: World) 
     ).exists()
     html = alice.get(url).content.decode()
     assert "Safety follow-up first" not in html
+    # The review keeps the history: the answer and what was done.
+    history = html[html.index('id="review-safety-history-h"') :]
+    assert "answer chosen" in history and "phoned" in history
     alice.post(reverse("reviews:review_plan", args=[review.pk]), {"plan": "p", "complete": "on"})
     review.refresh_from_db()
     assert review.completed_at is not None
@@ -130,8 +126,9 @@ def test_the_supervisor_cannot_acknowledge_for_the_clinician(world: World) -> No
     review = _open(world, episode, [])
     risky = episode.administrations.get()
 
-    response = _as(world.sam).post(
-        reverse("reviews:review_acknowledge", args=[review.pk, risky.pk]), {"note": "x"}
+    response = signed_in(world.sam).post(
+        reverse("reviews:review_acknowledge", args=[review.pk, risky.pk]),
+        {f"ack{risky.pk}-note": "x"},
     )
 
     assert response.status_code == 404
@@ -141,7 +138,7 @@ def test_the_supervisor_cannot_acknowledge_for_the_clinician(world: World) -> No
 def test_marks_and_plan_are_saved_and_unknown_cards_refused(world: World) -> None:
     episode = episode_with_scores(world.alice, "NOT-02", NOT_ON_TRACK, sessions=13)
     review = _open(world, episode, ["not_on_track"])
-    alice = _as(world.alice)
+    alice = signed_in(world.alice)
 
     alice.post(
         reverse("reviews:review_marks", args=[review.pk]),
@@ -164,7 +161,7 @@ def test_the_comparison_appears_after_three_scores_with_hand_computed_numbers(
 ) -> None:
     episode = episode_with_scores(world.alice, "ADAPT-01", NOT_ON_TRACK, sessions=13, last=16)
     review = _open(world, episode, ["not_on_track"])
-    alice = _as(world.alice)
+    alice = signed_in(world.alice)
     response = alice.post(
         reverse("reviews:adaptation_add", args=[episode.pk]) + f"?review={review.pk}",
         {
@@ -212,7 +209,11 @@ def test_the_next_review_starts_from_the_last_adaptation(world: World) -> None:
     )
     review = _open(world, episode, ["not_on_track"])
 
-    html = _as(world.alice).get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    html = (
+        signed_in(world.alice)
+        .get(reverse("reviews:review_detail", args=[review.pk]))
+        .content.decode()
+    )
 
     assert [key for key, _ in _sections(html)][:2] == ["last_adaptation", "safety"]
     assert "Goals revisited" in html
@@ -220,7 +221,7 @@ def test_the_next_review_starts_from_the_last_adaptation(world: World) -> None:
 
 def test_bad_adaptation_input_names_the_field(world: World) -> None:
     episode = episode_with_scores(world.alice, "ADAPT-03", {1: 12}, sessions=1)
-    response = _as(world.alice).post(
+    response = signed_in(world.alice).post(
         reverse("reviews:adaptation_add", args=[episode.pk]),
         {"kind": "nap", "description": "", "starts_on_session": 0, "instrument_id": "waisr"},
     )
@@ -236,23 +237,29 @@ def test_supervisors_comment_and_the_clinician_reads_it(world: World) -> None:
     review = _open(world, episode, ["not_on_track"])
     url = reverse("reviews:review_comment", args=[review.pk])
 
-    assert _as(world.sam).post(url, {"text": "Try the alliance card first."}).status_code == 302
-    assert _as(world.alice).post(url, {"text": "self"}).status_code == 404
-    assert _as(world.sue).post(url, {"text": "stranger"}).status_code == 404
+    assert (
+        signed_in(world.sam).post(url, {"text": "Try the alliance card first."}).status_code == 302
+    )
+    assert signed_in(world.alice).post(url, {"text": "self"}).status_code == 404
+    assert signed_in(world.sue).post(url, {"text": "stranger"}).status_code == 404
 
     assert list(ReviewComment.objects.values_list("text", flat=True)) == [
         "Try the alliance card first."
     ]
-    html = _as(world.alice).get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    html = (
+        signed_in(world.alice)
+        .get(reverse("reviews:review_detail", args=[review.pk]))
+        .content.decode()
+    )
     assert "Try the alliance card first." in html
-    listing = _as(world.sam).get(reverse("reviews:supervision")).content.decode()
+    listing = signed_in(world.sam).get(reverse("reviews:supervision")).content.decode()
     assert "SUP-01" in listing and "alice" in listing
-    assert "SUP-01" not in _as(world.sue).get(reverse("reviews:supervision")).content.decode()
+    assert "SUP-01" not in signed_in(world.sue).get(reverse("reviews:supervision")).content.decode()
 
 
 def test_patterns_and_life_events_appear_beside_the_cards(world: World) -> None:
     episode = episode_with_scores(world.alice, "PAT-01", NOT_ON_TRACK, sessions=13)
-    alice = _as(world.alice)
+    alice = signed_in(world.alice)
     fields = {
         "name": "Going quiet",
         "glossary_key": "freeze",
@@ -285,7 +292,7 @@ def test_patterns_and_life_events_appear_beside_the_cards(world: World) -> None:
 
 def test_a_bad_pattern_glossary_key_is_refused(world: World) -> None:
     episode = episode_with_scores(world.alice, "PAT-02", {1: 10}, sessions=1)
-    response = _as(world.alice).post(
+    response = signed_in(world.alice).post(
         reverse("reviews:pattern_add", args=[episode.pk]), {"name": "", "glossary_key": "label"}
     )
     assert response.status_code == 200
@@ -308,7 +315,7 @@ def test_review_pages_use_no_blaming_word(world: World) -> None:
         episode,
         ["safety", "deterioration", "not_on_track", "alliance", "attendance", "measurement_gap"],
     )
-    alice = _as(world.alice)
+    alice = signed_in(world.alice)
     pages = [
         reverse("reviews:review_detail", args=[review.pk]),
         reverse("reviews:review_summary", args=[review.pk]),
@@ -339,7 +346,11 @@ def test_a_clinics_local_card_shows_in_the_review(world: World, tmp_path, settin
     episode = episode_with_scores(world.alice, "LOCAL-01", NOT_ON_TRACK, sessions=13)
     review = _open(world, episode, ["not_on_track"])
 
-    html = _as(world.alice).get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    html = (
+        signed_in(world.alice)
+        .get(reverse("reviews:review_detail", args=[review.pk]))
+        .content.decode()
+    )
 
     life = dict(_sections(html))["life_context"]
     assert life == [
@@ -355,7 +366,7 @@ def test_a_broken_local_card_file_falls_back_with_a_warning(world: World, tmp_pa
     episode = episode_with_scores(world.alice, "LOCAL-02", NOT_ON_TRACK, sessions=13)
     review = _open(world, episode, ["not_on_track"])
 
-    response = _as(world.alice).get(reverse("reviews:review_detail", args=[review.pk]))
+    response = signed_in(world.alice).get(reverse("reviews:review_detail", args=[review.pk]))
 
     assert response.status_code == 200
     html = response.content.decode()

@@ -49,12 +49,20 @@ def _rows():
         )
     ]
     for n, case in enumerate(load_cases()):
-        if case.get("config"):
+        if case.get("config") or _one_instrument_twice_at_a_session(case["rows"]):
+            # The app's record holds one current administration per instrument per session,
+            # so a file-only case (two scores at one session) is DuckDB's alone
+            # (tests/core/change/ runs it); here it could not be stored.
             continue
         for session, instrument, total in case["rows"]:
             rows.append((f"g{n}", n % 3, session, instrument, total))
     assert len(KINDS) == 5
     return rows
+
+
+def _one_instrument_twice_at_a_session(rows) -> bool:
+    pairs = [(session, instrument) for session, instrument, _total in rows]
+    return len(pairs) != len(set(pairs))
 
 
 def _load_into_web_tables(rows):
@@ -136,7 +144,11 @@ def test_postgres_episode_flags_match_golden():
     from holdspace.analytics.postgres import WEB_SOURCE
     from tests.core.change.golden_cases import FLAGS
 
-    cases = {f"g{n}": case for n, case in enumerate(load_cases())}
+    cases = {
+        f"g{n}": case
+        for n, case in enumerate(load_cases())
+        if not _one_instrument_twice_at_a_session(case["rows"])  # see _rows()
+    }
     rows = [
         (key, n % 3, session, instrument, total)
         for n, (key, case) in enumerate(cases.items())

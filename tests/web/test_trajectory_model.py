@@ -1,21 +1,23 @@
-"""The web app uses a fitted expected-trajectory model when one is in the data folder (or
-named by HOLDSPACE_TRAJECTORY_MODEL): "not on track" follows method (b) and the client page's
-chart shows the expected band."""
+"""The web app uses the fitted expected-trajectory model installed in its database (a row, so
+every process and machine on the database uses the same one): "not on track" follows method (b)
+and the client page's chart shows the expected band."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
+from typer.testing import CliRunner
 
 from holdspace.charts import EXPECTED
+from holdspace.cli import app
 from holdspace.trajectories import TrajectoryModel, save_model
 from holdspace.web.clients import services
+from holdspace.web.clients.models import FittedTrajectoryModel
 from tests.web.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +36,8 @@ COEFFICIENTS = {
 ANSWERS = ([2, 2, 2, 2, 2, 0, 0, 0, 0], [2, 2, 2, 2, 2, 2, 0, 0, 0], [2, 2, 2, 2, 2, 2, 2, 0, 0])
 
 
-def _model_file(folder: Path, *, n_episodes: int = 500) -> Path:
-    model = TrajectoryModel(
+def _model(*, n_episodes: int = 500) -> TrajectoryModel:
+    return TrajectoryModel(
         instrument_id="phq9",
         direction="higher_is_worse",
         n_episodes=n_episodes,
@@ -46,9 +48,6 @@ def _model_file(folder: Path, *, n_episodes: int = 500) -> Path:
         total_max=27.0,
         fitted_on="2026-11-01",
     )
-    path = folder / "trajectories.json"
-    save_model(model, path)
-    return path
 
 
 @pytest.fixture
@@ -76,10 +75,10 @@ def _phq9_chart(html: str) -> str:
 
 
 def test_with_a_model_the_chart_shows_the_band_and_the_signal_cites_the_trajectory_rule(
-    episode_url, tmp_path, monkeypatch
+    episode_url,
 ) -> None:
     url, browser = episode_url
-    monkeypatch.setenv("HOLDSPACE_TRAJECTORY_MODEL", str(_model_file(tmp_path)))
+    services.install_trajectory_model(_model())
 
     html = browser.get(url).content.decode()
 
@@ -99,37 +98,67 @@ def test_without_a_model_the_default_rule_applies_and_no_band_is_drawn(episode_u
     assert "not_on_track.expected_trajectory" not in html
 
 
-def test_the_data_folder_model_is_found_and_too_small_a_model_is_not_used(
-    episode_url, settings, tmp_path
-) -> None:
+def test_too_small_a_model_is_not_used(episode_url) -> None:
     url, browser = episode_url
-    settings.DATA_DIR = tmp_path
-    _model_file(tmp_path, n_episodes=150)  # below the 200 episodes rules.yaml asks for
+    services.install_trajectory_model(_model(n_episodes=150))  # rules.yaml asks for 200
 
     html = browser.get(url).content.decode()
 
-    assert services.trajectory_model_path() == tmp_path / "trajectories.json"
     assert EXPECTED not in _phq9_chart(html)
     assert "not_on_track.expected_trajectory" not in html
 
 
-def test_a_broken_model_file_is_a_clear_configuration_error(tmp_path, monkeypatch) -> None:
-    path = tmp_path / "model.json"
-    path.write_text('{"instrument_id": "phq9", "direction": "up"}', encoding="utf-8")
-    monkeypatch.setenv("HOLDSPACE_TRAJECTORY_MODEL", str(path))
+def test_a_file_in_the_data_folder_is_not_read(episode_url, settings, tmp_path) -> None:
+    # The model is shared state: a file beside one process would make processes disagree.
+    url, browser = episode_url
+    settings.DATA_DIR = tmp_path
+    save_model(_model(), tmp_path / "trajectories.json")
+
+    assert EXPECTED not in _phq9_chart(browser.get(url).content.decode())
+
+
+def test_install_replaces_the_row_for_its_instrument_and_every_reader_sees_it() -> None:
+    assert services.install_trajectory_model(_model(n_episodes=300)) is False
+    before = services.signal_config().trajectories["phq9"]
+    assert services.install_trajectory_model(_model(n_episodes=900)) is True
+
+    assert FittedTrajectoryModel.objects.count() == 1
+    assert before.n_episodes == 300
+    assert services.signal_config().trajectories["phq9"].n_episodes == 900
+
+
+def test_the_install_command_stores_a_fitted_file_and_names_a_broken_one(tmp_path) -> None:
+    good = tmp_path / "model.json"
+    save_model(_model(), good)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"instrument_id": "phq9", "direction": "up"}', encoding="utf-8")
+
+    done = CliRunner().invoke(app, ["trajectories", "install", str(good)])
+    refused = CliRunner().invoke(app, ["trajectories", "install", str(broken)])
+
+    assert done.exit_code == 0, done.output
+    assert "installed the phq9 model (500 completed episodes" in done.output
+    assert FittedTrajectoryModel.objects.get().source == "model.json"
+    assert refused.exit_code == 2 and "'direction'" in refused.output
+    assert services.signal_config().trajectories["phq9"].n_episodes == 500
+
+
+def _break_the_row() -> None:
+    # As a row edited by hand or left by an older version might be.
+    FittedTrajectoryModel.objects.create(
+        instrument_id="phq9", model={"instrument_id": "phq9", "direction": "up"}
+    )
+
+
+def test_a_broken_model_row_is_a_clear_configuration_error() -> None:
+    _break_the_row()
     with pytest.raises(ImproperlyConfigured, match="'direction'"):
         services.signal_config_strict()
     assert "'direction'" in (services.trajectory_model_problem() or "")
 
-    monkeypatch.setenv("HOLDSPACE_TRAJECTORY_MODEL", str(tmp_path / "missing.json"))
-    with pytest.raises(ImproperlyConfigured, match="HOLDSPACE_TRAJECTORY_MODEL"):
-        services.signal_config_strict()
 
-
-def test_a_broken_model_never_hides_the_signals(tmp_path, monkeypatch, caplog) -> None:
-    path = tmp_path / "model.json"
-    path.write_text("{not json", encoding="utf-8")
-    monkeypatch.setenv("HOLDSPACE_TRAJECTORY_MODEL", str(path))
+def test_a_broken_model_never_hides_the_signals(caplog) -> None:
+    _break_the_row()
 
     config = services.signal_config()
 
@@ -137,12 +166,8 @@ def test_a_broken_model_never_hides_the_signals(tmp_path, monkeypatch, caplog) -
     assert "Expected-trajectory model not used" in caplog.text
 
 
-def test_the_caseload_says_when_the_model_cannot_be_read(
-    tmp_path, monkeypatch, episode_url
-) -> None:
-    path = tmp_path / "model.json"
-    path.write_text("{not json", encoding="utf-8")
-    monkeypatch.setenv("HOLDSPACE_TRAJECTORY_MODEL", str(path))
+def test_the_caseload_says_when_the_model_cannot_be_read(episode_url) -> None:
+    _break_the_row()
     _, browser = episode_url
 
     html = browser.get("/").content.decode()

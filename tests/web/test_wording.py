@@ -5,7 +5,6 @@ label only once it is kept."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from holdspace.web.audit.models import AuditEvent
@@ -13,7 +12,7 @@ from holdspace.web.reports.models import Goal
 from holdspace.web.reviews.models import Adaptation, LifeEvent
 from holdspace.web.wording import checks
 from holdspace.web.wording.models import KeptLabel
-from tests.web.personas import World
+from tests.web.personas import World, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,29 +20,18 @@ LABEL = "Stop indulging her manipulative behaviour"
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def world() -> World:
-    return World.create()
-
-
-def _as(world: World, who: str = "alice") -> Client:
-    client = Client()
-    client.force_login(getattr(world, who))
-    return client
-
-
 def _adaptation(world: World, **extra: object) -> Adaptation:
     world.session  # noqa: B018 - one session so the form offers a starting session
     url = reverse("reviews:adaptation_add", kwargs={"episode_id": world.episode.pk})
     data = {"kind": "approach", "description": LABEL, "starts_on_session": 2,
             "instrument_id": "phq9", **extra}  # fmt: skip
-    response = _as(world).post(url, data)
+    response = signed_in(world.alice).post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Adaptation.objects.get()
 
 
 def test_the_check_endpoint_lints_the_typed_text(world: World) -> None:
-    response = _as(world).post(
+    response = signed_in(world.alice).post(
         reverse("wording:check"), {"field": "description", "description": LABEL}, **HX
     )
 
@@ -56,7 +44,7 @@ def test_the_check_endpoint_lints_the_typed_text(world: World) -> None:
 def test_the_check_endpoint_keeps_a_ticked_choice_ticked(world: World) -> None:
     data = {"field": "plan", "plan": "He refused.", "plan_keep": "refused|refused"}
 
-    body = _as(world).post(reverse("wording:check"), data, **HX).content.decode()
+    body = signed_in(world.alice).post(reverse("wording:check"), data, **HX).content.decode()
 
     assert 'value="refused|refused" checked' in body
 
@@ -65,7 +53,7 @@ def test_every_checked_form_renders_its_suggestions_without_javascript(world: Wo
     url = reverse("reviews:adaptation_add", kwargs={"episode_id": world.episode.pk})
     world.session  # noqa: B018
     # An invalid post re-renders the form: the server lints the text it shows.
-    body = _as(world).post(url, {"description": LABEL}).content.decode()
+    body = signed_in(world.alice).post(url, {"description": LABEL}).content.decode()
 
     assert "<mark>manipulative</mark>" in body
     assert "Keep my wording" in body
@@ -104,7 +92,7 @@ def test_the_chart_shows_the_kind_alone_until_the_wording_is_kept(world: World) 
     adaptation = _adaptation(world)
     assert adaptation_annotations(world.episode) == [(2, "Approach")]
 
-    response = _as(world).post(
+    response = signed_in(world.alice).post(
         reverse("wording:keep"),
         {"target": f"adaptation:{adaptation.pk}", "field": "description",
          "keep": "manipulative|manipulative", "next": "/"},
@@ -119,13 +107,13 @@ def test_keeping_after_saving_needs_write_access(world: World) -> None:
     data = {"target": f"adaptation:{adaptation.pk}", "field": "description",
             "keep": "manipulative|manipulative"}  # fmt: skip
 
-    assert _as(world, "bob").post(reverse("wording:keep"), data).status_code == 404
-    assert _as(world, "sam").post(reverse("wording:keep"), data).status_code == 404
+    assert signed_in(world.bob).post(reverse("wording:keep"), data).status_code == 404
+    assert signed_in(world.sam).post(reverse("wording:keep"), data).status_code == 404
     assert not KeptLabel.objects.exists()
 
 
 def test_keep_refuses_an_unknown_target_or_field(world: World) -> None:
-    alice = _as(world)
+    alice = signed_in(world.alice)
     for data in ({"target": "client:1", "field": "code"},
                  {"target": "adaptation:x", "field": "description"},
                  {"target": "goal:1", "field": "episode"}):  # fmt: skip
@@ -134,10 +122,12 @@ def test_keep_refuses_an_unknown_target_or_field(world: World) -> None:
 
 def test_a_clinicians_goal_with_a_label_is_replaced_on_the_client_report(world: World) -> None:
     url = reverse("reports:goal_add", kwargs={"episode_id": world.episode.pk})
-    _as(world).post(url, {"text": "Stop being so non-compliant with homework"})
+    signed_in(world.alice).post(url, {"text": "Stop being so non-compliant with homework"})
 
     goal = Goal.objects.get()
-    report = _as(world).get(reverse("reports:client_report", kwargs={"client_id": world.client.pk}))
+    report = signed_in(world.alice).get(
+        reverse("reports:client_report", kwargs={"client_id": world.client.pk})
+    )
     assert "non-compliant" not in report.content.decode()
     assert checks.GOAL_FALLBACK in report.content.decode()
     assert checks.client_text(goal, "text") == checks.GOAL_FALLBACK
@@ -153,7 +143,7 @@ def test_the_clients_own_goal_is_never_linted_or_altered(world: World) -> None:
 def test_a_life_event_is_checked_on_save_and_the_clinician_is_told(world: World) -> None:
     url = reverse("reviews:life_event_add", kwargs={"episode_id": world.episode.pk})
 
-    response = _as(world).post(
+    response = signed_in(world.alice).post(
         url,
         {"happened_on": "2026-01-10", "description": "Lost the flat; he is a junkie now"},
         follow=True,

@@ -160,7 +160,9 @@ def _check_repeats(
     episode: Episode, responses: list[ImportedResponse]
 ) -> tuple[list[str], dict[str, Administration]]:
     keys = {_idempotency_key(r): r for r in responses}
-    found = {a.idempotency_key: a for a in Administration.objects.filter(idempotency_key__in=keys)}
+    found = {
+        a.idempotency_key: a for a in Administration.with_history.filter(idempotency_key__in=keys)
+    }
     problems = [
         f"{keys[key].where}: already imported into episode {a.episode_id}, not this one"
         for key, a in found.items()

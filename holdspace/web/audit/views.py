@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from holdspace.web.access import get_admin
 from holdspace.web.audit.models import AuditEvent
+from holdspace.web.audit.shown import admin_detail
 
 PAGE_SIZE = 50
 
@@ -54,6 +55,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "page": "audit",
         "form": form,
         "events": page,
+        "rows": [(event, *admin_detail(event.detail or {})) for event in page],
         "query": f"{query.urlencode()}&" if query else "",
     }
     return render(request, "audit/events.html", ctx)

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-
-from holdspace.web.checkins import config
 
 BUNDLED = Path(__file__).with_name("crisis_resources.yaml")
 _SERVICE_FIELDS = ("name", "how", "source")
@@ -64,16 +63,15 @@ def _regions(path: Path) -> dict[str, Region]:
 def load_regions() -> dict[str, Region]:
     """The bundled regions, with a clinic's file replacing whole regions by key."""
     regions = _regions(BUNDLED)
-    override = config.crisis_override_file()
-    if override is not None:
-        regions.update(_regions(override))
+    if settings.HOLDSPACE_CRISIS_RESOURCES:
+        regions.update(_regions(Path(settings.HOLDSPACE_CRISIS_RESOURCES)))
     return regions
 
 
 def resources_for(region: str | None = None) -> list[Region]:
     """The clinic's region first, then the international list."""
     regions = load_regions()
-    wanted = region or config.crisis_region()
+    wanted = region or settings.HOLDSPACE_CRISIS_REGION
     if wanted not in regions:
         raise ImproperlyConfigured(
             f"HOLDSPACE_CRISIS_REGION={wanted!r} is not in the crisis resources; "

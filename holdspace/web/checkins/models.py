@@ -43,6 +43,10 @@ class CheckinLink(models.Model):
     # Screens owed to the client before the next question (set by the last answer).
     pause_pending = models.BooleanField(default=False)
     crisis_pending = models.BooleanField(default=False)
+    # Created knowing the session already had these measures: what the client sends
+    # replaces them (the earlier ones are kept in their history). Otherwise an answer for a
+    # measure the session already has is kept as not current, so no number flips.
+    corrects = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

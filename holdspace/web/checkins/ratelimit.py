@@ -1,4 +1,5 @@
-"""Rate limits for check-in links, kept in Django's cache (one process: waitress threads).
+"""Rate limits for check-in links, kept in Django's cache (shared by every process: the
+database cache, or Redis when configured). Limits come from settings.py.
 
 Two counters: every request made with one link, and failed look-ups (unknown, expired,
 used or revoked links) from one address. Counting only failures per address means a
@@ -7,10 +8,10 @@ clinic whose clients share one address is never slowed, while guessing stays poi
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from holdspace.web.checkins import config
 from holdspace.web.netaddr import client_ip
 
 
@@ -32,15 +33,21 @@ def _ip(request: HttpRequest) -> str:
 
 
 def address_blocked(request: HttpRequest) -> bool:
-    limit, _window = config.ip_failure_limit()
+    limit = settings.HOLDSPACE_CHECKIN_IP_FAILURES
     return int(cache.get(f"checkin:ipfail:{_ip(request)}", 0)) >= limit
 
 
 def count_failure(request: HttpRequest) -> None:
-    limit, window = config.ip_failure_limit()
-    _hit(f"checkin:ipfail:{_ip(request)}", limit, window)
+    _hit(
+        f"checkin:ipfail:{_ip(request)}",
+        settings.HOLDSPACE_CHECKIN_IP_FAILURES,
+        settings.HOLDSPACE_CHECKIN_WINDOW,
+    )
 
 
 def token_allowed(token_hash: str) -> bool:
-    limit, window = config.token_limit()
-    return _hit(f"checkin:token:{token_hash}", limit, window)
+    return _hit(
+        f"checkin:token:{token_hash}",
+        settings.HOLDSPACE_CHECKIN_TOKEN_LIMIT,
+        settings.HOLDSPACE_CHECKIN_WINDOW,
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -22,7 +23,6 @@ from holdspace.instruments import SKIP, Instrument, ScoreResult, get_instrument,
 from holdspace.limits import MAX_ID
 from holdspace.web.accounts.models import User
 from holdspace.web.audit.log import record as audit
-from holdspace.web.checkins import config
 from holdspace.web.checkins.models import CheckinDraft, CheckinLink, DraftStatus, LinkKind
 from holdspace.web.clients.models import (
     Administration,
@@ -31,12 +31,8 @@ from holdspace.web.clients.models import (
     PlanItem,
     Session,
 )
-from holdspace.web.clients.services import record_administration
+from holdspace.web.clients.services import OnExisting, SessionHasOne, record_administration
 from holdspace.web.inputs import InputError, clean_text, parse_int
-
-# Measures that ask about traumatic experiences get a content note first, with the choice
-# to skip the whole measure (SAMHSA 2014 principles: safety; voice and choice).
-TRAUMA_MEASURES = frozenset({"pcl5", "itq"})
 
 Answer = int | str | None
 
@@ -64,9 +60,13 @@ def create_link(
     *,
     kind: str = LinkKind.BEFORE,
     display_name: str = "",
+    corrects: bool = False,
     request: HttpRequest | None = None,
 ) -> tuple[CheckinLink, str]:
-    """Return the link and its token; the token is shown once and never stored."""
+    """Return the link and its token; the token is shown once and never stored.
+
+    When the session already has a measure this link asks, it is refused (SessionHasOne)
+    unless `corrects`: the clinician was told and chose to correct it."""
     if session.episode_id != episode.pk:
         raise ValidationError({"session": "That session belongs to another episode."})
     if kind not in LinkKind.values:
@@ -77,7 +77,11 @@ def create_link(
     token = secrets.token_urlsafe(32)  # 256 random bits
     now = timezone.now()
     with transaction.atomic():
+        recorded = already_recorded(session, kind)
+        if recorded and not corrects:
+            raise SessionHasOne(recorded[0])
         link = CheckinLink.objects.create(
+            corrects=corrects,
             token_hash=hash_token(token),
             episode=episode,
             session=session,
@@ -85,10 +89,27 @@ def create_link(
             display_name=name,
             created_by=by,
             created_at=now,
-            expires_at=now + timedelta(hours=config.link_hours()),
+            expires_at=now + timedelta(hours=settings.HOLDSPACE_CHECKIN_HOURS),
         )
         audit(by, "create", f"checkin_link:{link.pk}", request=request)
     return link, token
+
+
+def instruments_for(session: Session, kind: str) -> list[Instrument]:
+    """The plan's instruments for this session and link kind, in plan order."""
+    items = PlanItem.objects.filter(
+        episode_id=session.episode_id, after_session=kind == LinkKind.AFTER
+    ).order_by("pk")
+    return [get_instrument(p.instrument_id) for p in items if p.is_due(session.number)]
+
+
+def already_recorded(session: Session, kind: str) -> list[Administration]:
+    """The session's current administrations of the measures a link of this kind asks."""
+    ids = [i.id for i in instruments_for(session, kind)]
+    found = Administration.objects.select_related("session").filter(
+        session=session, instrument_id__in=ids
+    )
+    return sorted(found, key=lambda a: ids.index(a.instrument_id))
 
 
 def revoke_link(link: CheckinLink, by: User, *, request: HttpRequest | None = None) -> None:
@@ -112,10 +133,7 @@ def find_link(token: str) -> CheckinLink | None:
 
 def due_instruments(link: CheckinLink) -> list[Instrument]:
     """The plan's instruments for this session and link kind, in plan order."""
-    items = PlanItem.objects.filter(
-        episode_id=link.episode_id, after_session=link.kind == LinkKind.AFTER
-    ).order_by("pk")
-    return [get_instrument(p.instrument_id) for p in items if p.is_due(link.session.number)]
+    return instruments_for(link.session, link.kind)
 
 
 StepKind = Literal["crisis", "pause", "note", "measure", "send"]
@@ -139,7 +157,7 @@ def current_step(link: CheckinLink) -> Step:
     drafts = {d.instrument_id: d.status for d in link.drafts.all()}
     for position, instrument in enumerate(instruments, start=1):
         status = drafts.get(instrument.id)
-        if status is None and instrument.id in TRAUMA_MEASURES:
+        if status is None and instrument.content_note:
             return Step("note", instrument, position, total)
         if status in (None, DraftStatus.NOTE_SEEN):
             return Step("measure", instrument, position, total)
@@ -206,6 +224,7 @@ def save_page(
             session=link.session,
             idempotency_key=idempotency_key(link, instrument.id, nonce),
             request=request,
+            on_existing=_on_existing(link),
         )
     with transaction.atomic():
         _upsert_draft(
@@ -326,8 +345,15 @@ def _record_draft(link: CheckinLink, draft: CheckinDraft, request: HttpRequest |
         session=link.session,
         idempotency_key=idempotency_key(link, instrument.id, draft.nonce),
         request=request,
+        on_existing=_on_existing(link),
     )
     draft.save(update_fields=["administration"])
+
+
+def _on_existing(link: CheckinLink) -> OnExisting:
+    # Never refused: the client cannot be asked. A correction replaces what the session
+    # has; any other answer for a measure it already has is kept, not current.
+    return "supersede" if link.corrects else "keep"
 
 
 def _has_risk(link: CheckinLink) -> bool:

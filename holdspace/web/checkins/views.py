@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from holdspace.web import access
 from holdspace.web.access import (
     get_episode_for_user,
     get_rw_checkin_link_for_user,
@@ -19,7 +21,15 @@ from holdspace.web.access import (
 )
 from holdspace.web.audit.log import record as audit
 from holdspace.web.checkins.forms import NewLinkForm
-from holdspace.web.checkins.services import create_link, due_instruments, revoke_link
+from holdspace.web.checkins.services import (
+    already_recorded,
+    create_link,
+    due_instruments,
+    revoke_link,
+)
+from holdspace.web.clients.models import Administration, Episode
+from holdspace.web.clients.services import SessionHasOne
+from holdspace.web.clients.services import already_recorded as already_said
 
 
 def _email_enabled() -> bool:
@@ -31,10 +41,12 @@ def _email_enabled() -> bool:
 def episode_links(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Links for one episode with their status, and the notes clients sent with them."""
     episode = get_episode_for_user(request, episode_id)
-    links = episode.checkin_links.select_related("session").prefetch_related("drafts")
+    links = episode.checkin_links.select_related("session").prefetch_related(
+        "drafts__administration"
+    )
     form = NewLinkForm(episode, email_enabled=_email_enabled())
     user = request_user(request)
-    can_write = episode.clinician_id == user.pk
+    can_write = access.can_write(user, episode)
     # The page lists the notes clients sent with their check-ins: a read of client data.
     audit(user, "read", f"episode:{episode.pk}", request=request, detail={"page": "checkins"})
     context = {"episode": episode, "links": links, "form": form, "can_write": can_write}
@@ -47,27 +59,68 @@ def new_link(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_rw_episode_for_user(request, episode_id)
     form = NewLinkForm(episode, request.POST, email_enabled=_email_enabled())
     if not form.is_valid():
-        links = episode.checkin_links.select_related("session")
-        context = {"episode": episode, "links": links, "form": form, "can_write": True}
-        return render(request, "checkins/episode.html", context, status=400)
-    link, token = create_link(
-        episode,
-        form.cleaned_data["session"],
-        request_user(request),
-        kind=form.cleaned_data["kind"],
-        display_name=form.cleaned_data["display_name"],
-        request=request,
-    )
+        return _links_page(request, episode, form, status=400)
+    try:
+        link, token = create_link(
+            episode,
+            form.cleaned_data["session"],
+            request_user(request),
+            kind=form.cleaned_data["kind"],
+            display_name=form.cleaned_data["display_name"],
+            corrects=request.POST.get("corrects") == "1",
+            request=request,
+        )
+    except SessionHasOne:
+        # Nothing written: say what the session has, and offer a link that corrects it.
+        recorded = already_recorded(form.cleaned_data["session"], form.cleaned_data["kind"])
+        return _links_page(request, episode, form, recorded=recorded)
     url = request.build_absolute_uri(reverse("checkin:start", args=[token]))
     emailed = _email(url, form.cleaned_data.get("email") or "")
-    qr_svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True)
-    # The token exists only in this response: it is stored hashed and cannot be shown again.
+    # The token is shown once, on the page this redirects to, and then forgotten.
+    request.session[_token_key(link.pk)] = token
+    done = f"Check-in link created for session {link.session.number}"
+    messages.success(request, f"{done}{' and emailed' if emailed else ''}.")
+    return HttpResponseRedirect(reverse("checkins:created", args=[link.pk]), status=303)
+
+
+def _token_key(link_id: int) -> str:
+    return f"checkin-token-{link_id}"
+
+
+def _links_page(
+    request: HttpRequest,
+    episode: Episode,
+    form: NewLinkForm,
+    *,
+    recorded: list[Administration] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    links = episode.checkin_links.select_related("session").prefetch_related(
+        "drafts__administration"
+    )
     context = {
         "episode": episode,
+        "links": links,
+        "form": form,
+        "can_write": True,
+        "recorded": [(a, already_said(a)) for a in recorded or []],
+    }
+    return render(request, "checkins/episode.html", context, status=status)
+
+
+@login_required
+@require_safe
+def created(request: HttpRequest, link_id: int) -> HttpResponse:
+    """The new link and its QR code, once: a reload shows that it cannot be shown again."""
+    link = get_rw_checkin_link_for_user(request, link_id)
+    audit(request.user, "read", f"checkin_link:{link.pk}", request=request)
+    token = request.session.pop(_token_key(link.pk), None)
+    url = request.build_absolute_uri(reverse("checkin:start", args=[token])) if token else ""
+    context = {
+        "episode": link.episode,
         "link": link,
         "url": url,
-        "qr_svg": qr_svg,
-        "emailed": emailed,
+        "qr_svg": segno.make(url, error="m").svg_inline(scale=4, omitsize=True) if url else "",
         "due": due_instruments(link),
     }
     return render(request, "checkins/created.html", context)
@@ -91,4 +144,5 @@ def _email(url: str, address: str) -> bool:
 def revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     link = get_rw_checkin_link_for_user(request, link_id)
     revoke_link(link, request_user(request), request=request)
+    messages.success(request, f"The check-in link for session {link.session.number} is revoked.")
     return HttpResponseRedirect(reverse("checkins:episode", args=[link.episode_id]), status=303)

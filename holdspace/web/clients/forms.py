@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from holdspace.instruments import SKIP, Instrument, all_instruments
-from holdspace.limits import MAX_EVERY_N_SESSIONS, MAX_SESSION_NUMBER
+from holdspace.limits import MAX_EVERY_N_SESSIONS, MAX_ID, MAX_SESSION_NUMBER
 from holdspace.web.clients.models import Session, SessionStatus
 from holdspace.web.clients.services import DEFAULT_PLAN, SIGNAL_ORDER, PlanLine
 from holdspace.web.inputs import BoundedIntegerField
@@ -116,13 +116,51 @@ class CloseEpisodeForm(CheckedText, forms.Form):
     )
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(CheckedText, forms.Form):
+    """A safety follow-up: what was done (required), how it went and what is next.
+
+    Each risk answer on a page gets its own form, prefixed by the administration's id, so
+    several can stand on one page with distinct field ids."""
+
+    checked = ("note", "outcome", "next_step")
+
     note = forms.CharField(
+        label="What was done",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example “phoned, safety plan reviewed together”.",
+        error_messages={"required": "Say what was done before recording the follow-up."},
+    )
+    outcome = forms.CharField(
+        label="Outcome (optional)",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What you did, e.g. “phoned, safety plan reviewed”.",
     )
+    next_step = forms.CharField(
+        label="Next step (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    @classmethod
+    def for_administration(cls, administration_id: int, data: Any = None) -> AcknowledgeForm:
+        return cls(data, prefix=f"ack{administration_id}")
+
+
+def with_follow_up_forms(
+    items: list[tuple[Any, str]], bound: AcknowledgeForm | None = None
+) -> list[tuple[Any, str, AcknowledgeForm]]:
+    """(administration, name) pairs with each one's follow-up form; a refused form comes back
+    bound, with its errors and the text that was typed."""
+    out = []
+    for administration, name in items:
+        form = AcknowledgeForm.for_administration(administration.pk)
+        if bound is not None and bound.prefix == form.prefix:
+            form = bound
+        out.append((administration, name, form))
+    return out
 
 
 SKIP_LABEL = "Not today (skip)"
@@ -133,6 +171,8 @@ class AdministrationForm(forms.Form):
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     session = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    # Set by the "save as a correction" button: the administration this one replaces.
+    replaces = BoundedIntegerField(min_value=1, max_value=MAX_ID, required=False)
 
     def __init__(
         self, *args: Any, instrument: Instrument, sessions: list[Session], **kwargs: Any

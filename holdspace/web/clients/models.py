@@ -110,8 +110,23 @@ class AdministrationSource(models.TextChoices):
     IMPORT = "import", "Imported"
 
 
+class CurrentAdministrations(models.Manager["Administration"]):
+    """Only current administrations: one truth per instrument per session.
+
+    The default manager, so every read (charts, signals, direction of change, reviews,
+    reports, exports, the API) sees the current administration only. A superseded one is
+    kept and read through `Administration.with_history` (its page, its history, safety).
+    """
+
+    def get_queryset(self) -> models.QuerySet[Administration]:
+        return super().get_queryset().filter(superseded_at__isnull=True)
+
+
 class Administration(models.Model):
     """One completed instrument."""
+
+    objects = CurrentAdministrations()
+    with_history = models.Manager()
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="administrations")
     session = models.ForeignKey(
@@ -141,10 +156,30 @@ class Administration(models.Model):
     date_only = models.BooleanField(default=False)
     # The questionnaire's canonical address as the sender gave it (kept, even if unknown).
     source_questionnaire = models.CharField(max_length=500, blank=True)
+    # Set when a correction replaced it (or it arrived for a session that already had one):
+    # kept, audited and shown in its history, but no derived number uses it.
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["completed_at"]
+        base_manager_name = "with_history"
         indexes = [models.Index(fields=["episode", "instrument_id", "completed_at"])]
+        constraints = [
+            # At most one current administration per instrument per session (SQLite and
+            # PostgreSQL both support partial unique indexes).
+            models.UniqueConstraint(
+                fields=["session", "instrument_id"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="one_current_administration_per_session",
+            )
+        ]
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
 
     @property
     def source_label(self) -> str:
@@ -171,7 +206,28 @@ class SafetyAcknowledgement(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     # What was done, in the clinician's words (for example "phoned, safety plan reviewed").
+    # Required for every new follow-up (services.acknowledge_safety); older rows may be empty.
     note = models.TextField(blank=True)
+    # Optional: how it went, and what happens next.
+    outcome = models.TextField(blank=True)
+    next_step = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at"]
+
+
+class FittedTrajectoryModel(models.Model):
+    """The service's fitted expected-trajectory model for one instrument, as a row.
+
+    A row, not a file in the data folder, so every process and every machine on one
+    database uses the same model (installed by `holdspace trajectories install`).
+    `model` holds `TrajectoryModel.to_dict()`; it is validated by the core when read.
+    """
+
+    instrument_id = models.CharField(max_length=32, unique=True)
+    model = models.JSONField()
+    source = models.CharField(max_length=255, blank=True)  # the file it was installed from
+    installed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} trajectory model"

@@ -6,16 +6,16 @@ Reads only; a fixed number of queries whatever the length of the episode.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
 from holdspace.charts import trajectory_svg
-from holdspace.instruments import Instrument, UnknownInstrumentError, get_instrument
+from holdspace.instruments import SKIP, Instrument, UnknownInstrumentError, get_instrument
 from holdspace.signals import SignalConfig
 from holdspace.web.clients import services
-from holdspace.web.clients.models import Administration, Episode, Session
+from holdspace.web.clients.models import Administration, Episode, EpisodeStatus, PlanItem, Session
 from holdspace.web.reviews.models import Adaptation
 from holdspace.web.wording.checks import client_text
 
@@ -27,6 +27,21 @@ class Row:
     total: float
     band: str
     source: str
+    pk: int = 0
+
+
+@dataclass(frozen=True)
+class NoTotalRow:
+    """An administration without a total: still shown, with why (never left out)."""
+
+    session_number: int
+    date: str
+    source: str
+    pk: int
+    reason: str
+    skipped: list[str]
+    total: None = None
+    band: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,8 @@ class Chart:
     svg: str
     rows: list[Row]
     rc_note: str
+    # Every administration in order, with or without a total: the table under the chart.
+    table: list[Row | NoTotalRow] = field(default_factory=list)
 
 
 def episode_page(episode: Episode) -> dict[str, Any]:
@@ -55,17 +72,19 @@ def episode_page(episode: Episode) -> dict[str, Any]:
         "episode": episode,
         "client": episode.client,
         "signals": services.signals_for(data, config=config),
+        # A risk answer stays at the top even when a correction superseded its administration.
         "unacknowledged": [
             (a, _name(a.instrument_id))
-            for a in administrations
-            if a.has_risk and not getattr(a, "acknowledged", False)
+            for a in Administration.with_history.filter(episode=episode, has_risk=True)
+            .annotate(acknowledged=services.acknowledged_annotation())
+            .filter(acknowledged=False)
+            .select_related("session")
+            .order_by("completed_at", "pk")
         ],
         "charts": _charts(data.plan, administrations, sessions, annotations, config),
         "sessions": sessions,
         "plan": [(item, _name(item.instrument_id)) for item in plan],
-        "due_now": [
-            (i.instrument_id, _name(i.instrument_id)) for i in services.plan_due(plan, current)
-        ],
+        "due_now": due_now(episode, plan, sessions, administrations),
         "current_session": current,
         "next_session": next_number,
         "direction": services.direction_of_change(data),
@@ -76,6 +95,25 @@ def episode_page(episode: Episode) -> dict[str, Any]:
         ),
         "notes": None,  # the notes partial loads its own list when given None
     }
+
+
+def due_now(
+    episode: Episode,
+    plan: list[PlanItem],
+    sessions: list[Session],
+    administrations: Sequence[Administration],
+) -> list[tuple[str, str]]:
+    """What the plan asks for at the latest session and is not yet recorded for it; nothing
+    on a closed episode."""
+    if episode.status != EpisodeStatus.OPEN:
+        return []
+    latest = sessions[-1] if sessions else None
+    recorded = {a.instrument_id for a in administrations if latest and a.session_id == latest.pk}
+    return [
+        (i.instrument_id, _name(i.instrument_id))
+        for i in services.plan_due(plan, latest.number if latest else 1)
+        if i.instrument_id not in recorded
+    ]
 
 
 def _name(instrument_id: str) -> str:
@@ -114,22 +152,14 @@ def _chart(
     annotations: list[tuple[int, str]],
     config: SignalConfig,
 ) -> Chart:
-    rows = [
-        Row(
-            session_number=services.session_number_for(a, sessions),
-            date=f"{timezone.localdate(a.completed_at):%d %b %Y}",
-            total=a.total,
-            band=a.band,
-            source=a.source_label,
-        )
-        for a in measured
-        if a.total is not None
-    ]
+    table = [_row(instrument, a, sessions) for a in measured]
+    rows = [r for r in table if isinstance(r, Row)]
     rc_band, rc_note = _rc_band(instrument, rows)
     expected, expected_note = _expected_band(instrument, rows, config)
     title = f"{instrument.name}" + (" (alliance)" if instrument.kind == "alliance" else "")
     svg = trajectory_svg(
-        [(r.session_number, r.total) for r in rows],
+        # A questionnaire with no total is still drawn: an open marker at its session.
+        [(r.session_number, r.total) for r in table],
         instrument=instrument,
         bands=instrument.bands,
         rc_band=rc_band,
@@ -138,7 +168,23 @@ def _chart(
         title=title,
     )
     note = f"{rc_note} {expected_note}".strip()
-    return Chart(instrument=instrument, svg=svg, rows=rows, rc_note=note)
+    return Chart(instrument=instrument, svg=svg, rows=rows, rc_note=note, table=table)
+
+
+def _row(instrument: Instrument, a: Administration, sessions: list[Session]) -> Row | NoTotalRow:
+    number = services.session_number_for(a, sessions)
+    date = f"{timezone.localdate(a.completed_at):%d %b %Y}"
+    if a.total is not None:
+        return Row(number, date, a.total, a.band, a.source_label, a.pk)
+    declined = instrument.declined(a.answers)  # the whole questionnaire, "not today"
+    return NoTotalRow(
+        session_number=number,
+        date=date,
+        source=a.source_label,
+        pk=a.pk,
+        reason="Chose to skip today." if declined else instrument.why_no_total(a.answers),
+        skipped=[] if declined else instrument.skipped_labels(a.answers),
+    )
 
 
 def _expected_band(
@@ -208,3 +254,105 @@ def _chart_label(adaptation: Adaptation) -> str:
 
 def _short(text: str, limit: int = 32) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class ItemAnswer:
+    number: int
+    text: str
+    answer: str
+    skipped: bool
+    risk: bool
+
+
+def administration_page(administration: Administration) -> dict[str, Any]:
+    """Every item of one administration with the answer chosen, in the instrument's words."""
+    episode = administration.episode
+    try:
+        instrument: Instrument | None = get_instrument(administration.instrument_id)
+    except UnknownInstrumentError:
+        instrument = None
+    items: list[ItemAnswer] = []
+    reason = ""
+    if instrument is not None:
+        risky = set(instrument.risk_items)
+        padded = instrument.padded(administration.answers)
+        for item, answer in zip(instrument.items, padded, strict=True):
+            items.append(
+                ItemAnswer(
+                    number=item.number,
+                    text=item.text or item.short_label,
+                    answer=_answer_label(item.options, answer),
+                    skipped=answer == SKIP,
+                    risk=item.id in risky,
+                )
+            )
+        if administration.total is None:
+            reason = instrument.why_no_total(administration.answers)
+    sessions = list(episode.sessions.order_by("number"))
+    return {
+        "administration": administration,
+        "episode": episode,
+        "client": episode.client,
+        "name": _name(administration.instrument_id),
+        "instrument": instrument,
+        "items": items,
+        "reason": reason,
+        "session_number": services.session_number_for(administration, sessions),
+        # Its history: what replaced it, and what it replaced (kept, never dropped).
+        "replaced_by": administration.superseded_by,
+        "replaces": list(
+            Administration.with_history.filter(superseded_by=administration).order_by(
+                "completed_at", "pk"
+            )
+        ),
+    }
+
+
+def _answer_label(options: Sequence[Any], answer: object) -> str:
+    if answer == SKIP:
+        return "Skipped by choice (not today)"
+    if answer is None:
+        return "Not answered"
+    for option in options:
+        if option.value == answer:
+            return f"{option.label} ({option.value})"
+    return str(answer)
+
+
+def in_brief(administration: Administration) -> str:
+    """One line for a list: the total and band, or that the client chose to skip the
+    whole questionnaire, or that there is no total and what was skipped."""
+    name = _name(administration.instrument_id)
+    if administration.total is not None:
+        band = f" ({administration.band})" if administration.band else ""
+        return f"{name} {administration.total:g}{band}"
+    try:
+        instrument = get_instrument(administration.instrument_id)
+    except UnknownInstrumentError:
+        return f"{name}: no total"
+    if instrument.declined(administration.answers):
+        return f"{name}: chose to skip today"
+    skipped = instrument.skipped_labels(administration.answers)
+    return f"{name}: no total" + (f", skipped by choice: {', '.join(skipped)}" if skipped else "")
+
+
+def saved_message(administration: Administration, replaced: Administration | None = None) -> str:
+    """What was saved, said plainly: the total, or that there is none and why."""
+    name = _name(administration.instrument_id)
+    where = f" for session {administration.session.number}" if administration.session else ""
+    if administration.total is not None:
+        band = f" ({administration.band})" if administration.band else ""
+        what = f"{name} saved{where}: total {administration.total:g}{band}."
+    else:
+        try:
+            summary = get_instrument(administration.instrument_id).no_total_summary(
+                administration.answers
+            )
+        except UnknownInstrumentError:
+            summary = "No total."
+        what = f"{name} saved{where} with no total. {summary}"
+    if replaced is not None and replaced.pk != administration.pk:
+        day = f"{timezone.localdate(replaced.completed_at):%d %b %Y}"
+        what += f" It replaces the earlier one of {day}, which is kept in its history."
+    return what

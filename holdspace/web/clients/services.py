@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
+from typing import Literal
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -33,7 +31,7 @@ from holdspace.instruments import (
 from holdspace.limits import MAX_EVERY_N_SESSIONS, MAX_SESSION_NUMBER
 from holdspace.signals import Attendance, ClientSeries, Measurement, Signal, SignalConfig, evaluate
 from holdspace.signals.model import KIND_ORDER
-from holdspace.trajectories import load_model
+from holdspace.trajectories import TrajectoryModel
 from holdspace.web.accounts.models import User
 from holdspace.web.audit.log import record as audit
 from holdspace.web.clients.models import (
@@ -42,6 +40,7 @@ from holdspace.web.clients.models import (
     Client,
     Episode,
     EpisodeStatus,
+    FittedTrajectoryModel,
     PlanItem,
     SafetyAcknowledgement,
     Session,
@@ -221,6 +220,9 @@ class Provenance:
     notes: tuple[str, ...] = ()
 
 
+OnExisting = Literal["refuse", "supersede", "keep"]
+
+
 def record_administration(
     episode: Episode,
     instrument_id: str,
@@ -234,8 +236,16 @@ def record_administration(
     request: HttpRequest | None = None,
     provenance: Provenance | None = None,
     total_only: float | None = None,
+    replaces: int | None = None,
+    on_existing: OnExisting = "refuse",
 ) -> Administration:
     """Score with the core and store one administration, at most once per key.
+
+    One truth per instrument per session: when the session already has a current
+    administration of this instrument, `on_existing` decides, before anything is written:
+    "refuse" raises SessionHasOne unless `replaces` names that administration (the caller
+    saw it and chose to correct it); "supersede" replaces it; "keep" stores the new one as
+    not current (an answer that arrived late is kept in the history, not lost).
 
     Raises the core's InstrumentError (naming the item and the allowed values) for bad
     answers, and ValidationError for a bad source, session or reused key.
@@ -263,6 +273,12 @@ def record_administration(
         stored_result["import_notes"] = list(came.notes)
     try:
         with transaction.atomic():
+            earlier = _current_to_replace(session, result.instrument, replaces, on_existing)
+            keep_earlier = earlier is not None and on_existing == "keep"
+            if earlier is not None and not keep_earlier:
+                # Marked first: the partial unique index allows one current row per session.
+                earlier.superseded_at = timezone.now()
+                earlier.save(update_fields=["superseded_at"])
             administration = Administration.objects.create(
                 episode=episode,
                 session=session,
@@ -283,7 +299,19 @@ def record_administration(
                 sender_total=came.sender_total,
                 date_only=came.date_only,
                 source_questionnaire=came.questionnaire[:500],
+                superseded_at=timezone.now() if keep_earlier else None,
+                superseded_by=earlier if keep_earlier else None,
             )
+            if earlier is not None and not keep_earlier:
+                earlier.superseded_by = administration
+                earlier.save(update_fields=["superseded_by"])
+                audit(
+                    entered_by,
+                    "update",
+                    f"administration:{earlier.pk}",
+                    request=request,
+                    detail={"superseded_by": administration.pk},
+                )
             audit(
                 entered_by,
                 "create",
@@ -300,8 +328,64 @@ def record_administration(
     return administration
 
 
+class SessionHasOne(ValidationError):
+    """The session already has a current administration of this instrument."""
+
+    def __init__(self, existing: Administration) -> None:
+        self.existing = existing
+        super().__init__({"session": correction_offer(existing)})
+
+
+def already_recorded(existing: Administration) -> str:
+    """The one sentence that says a session already has this measure."""
+    name = instrument_name(existing.instrument_id)
+    number = existing.session.number if existing.session else "this session"
+    day = timezone.localdate(existing.completed_at)
+    total = f"total {existing.total:g}" if existing.total is not None else "no total"
+    source = existing.source_label.lower()
+    return f"Session {number} already has a {name} ({source}, {day.day} {day:%b %Y}, {total})."
+
+
+def correction_offer(existing: Administration) -> str:
+    return (
+        f"{already_recorded(existing)} Save this one as a correction to replace it; the "
+        "earlier one is kept in its history."
+    )
+
+
+def instrument_name(instrument_id: str) -> str:
+    try:
+        return get_instrument(instrument_id).name
+    except UnknownInstrumentError:
+        return instrument_id
+
+
+def current_administration(session: Session | None, instrument_id: str) -> Administration | None:
+    """The session's current administration of this instrument, if it has one."""
+    if session is None:
+        return None
+    return (
+        Administration.objects.select_related("session")
+        .filter(session=session, instrument_id=instrument_id)
+        .first()
+    )
+
+
+def _current_to_replace(
+    session: Session | None, instrument_id: str, replaces: int | None, on_existing: OnExisting
+) -> Administration | None:
+    if session is None:
+        return None
+    # Lock the session so two submissions for it at once are decided one after the other.
+    Session.objects.select_for_update().filter(pk=session.pk).first()
+    earlier = current_administration(session, instrument_id)
+    if earlier is None or on_existing != "refuse" or replaces == earlier.pk:
+        return earlier
+    raise SessionHasOne(earlier)
+
+
 def _existing(episode: Episode, key: str) -> Administration | None:
-    found = Administration.objects.filter(idempotency_key=key).first()
+    found = Administration.with_history.filter(idempotency_key=key).first()
     if found is not None and found.episode_id != episode.pk:
         raise ValidationError({"idempotency_key": "This key was already used for another episode."})
     return found
@@ -311,14 +395,26 @@ def acknowledge_safety(
     administration: Administration,
     by: User,
     *,
-    note: str = "",
+    note: str,
+    outcome: str = "",
+    next_step: str = "",
     request: HttpRequest | None = None,
 ) -> SafetyAcknowledgement:
+    """A safety follow-up is a clinical record: it says what was done, or it is refused."""
     if not administration.has_risk:
         raise ValidationError({"administration": "This administration has no risk answer."})
+    if not note.strip():
+        raise ValidationError(
+            {"note": "Say what was done (for example “phoned, safety plan reviewed”)."}
+        )
     with transaction.atomic():
         ack = SafetyAcknowledgement.objects.create(
-            administration=administration, by=by, at=timezone.now(), note=note.strip()
+            administration=administration,
+            by=by,
+            at=timezone.now(),
+            note=note.strip(),
+            outcome=outcome.strip(),
+            next_step=next_step.strip(),
         )
         audit(by, "acknowledge", f"administration:{administration.pk}", request=request)
     return ack
@@ -345,6 +441,7 @@ class MeasureRow:
     acknowledged: bool
     source: str
     total_only: bool = False
+    current: bool = True
 
     @property
     def source_label(self) -> str:
@@ -376,17 +473,22 @@ def load_episode_data(episodes: QuerySet[Episode]) -> list[EpisodeData]:
     rows = list(episodes.select_related("client", "clinician"))
     ids = episodes.values("pk")  # a subquery, whatever the caseload size
     measures: dict[int, list[MeasureRow]] = defaultdict(list)
+    # The one place episodes' administrations are loaded for every derived number: only
+    # current ones count. A superseded one still carries an unacknowledged risk answer to
+    # the safety signal (a risk answer is never lost), with no total.
     administrations = (
-        Administration.objects.filter(episode_id__in=ids)
+        Administration.with_history.filter(episode_id__in=ids)
         .annotate(acknowledged=acknowledged_annotation())
+        .filter(Q(superseded_at__isnull=True) | Q(has_risk=True, acknowledged=False))
         .order_by("completed_at", "pk")
         .values_list(
             "episode_id", "instrument_id", "session__number", "completed_at", "total",
-            "has_risk", "acknowledged", "source", "total_only",
+            "has_risk", "acknowledged", "source", "total_only", "superseded_at",
         )
     )  # fmt: skip
-    for episode_id, *fields in administrations:
-        measures[episode_id].append(MeasureRow(*fields))
+    for episode_id, *fields, superseded_at in administrations:
+        row = MeasureRow(*fields, current=superseded_at is None)  # type: ignore[misc]
+        measures[episode_id].append(row if row.current else replace(row, total=None))
     sessions: dict[int, list[SessionRow]] = defaultdict(list)
     for episode_id, number, date, status in (
         Session.objects.filter(episode_id__in=ids)
@@ -457,17 +559,14 @@ def build_series(episode: Episode) -> ClientSeries:
 # --- the service's expected-trajectory model (not on track, method b) ----------------
 
 
-def trajectory_model_path() -> Path | None:
-    """$HOLDSPACE_TRAJECTORY_MODEL, else DATA/trajectories.json when it exists (written by
-    `holdspace trajectories fit DATA --out …` or by the demo); None means method (a) only."""
-    configured = os.getenv("HOLDSPACE_TRAJECTORY_MODEL", "")
-    if configured:
-        path = Path(configured)
-        if not path.is_file():
-            raise ImproperlyConfigured(f"HOLDSPACE_TRAJECTORY_MODEL: no file at {path}")
-        return path
-    default = Path(settings.DATA_DIR) / "trajectories.json"
-    return default if default.is_file() else None
+def install_trajectory_model(model: TrajectoryModel, *, source: str = "") -> bool:
+    """Store the fitted model as the one row for its instrument, replacing an older one;
+    every process on this database uses it from its next page. True when it replaced one."""
+    _, created = FittedTrajectoryModel.objects.update_or_create(
+        instrument_id=model.instrument_id,
+        defaults={"model": model.to_dict(), "source": source[:255]},
+    )
+    return not created
 
 
 def trajectory_model_problem() -> str | None:
@@ -493,22 +592,28 @@ def signal_config() -> SignalConfig:
 
 
 def signal_config_strict() -> SignalConfig:
-    path = trajectory_model_path()
-    if path is None:
+    # One small query per call: a model installed through any process is picked up by all
+    # of them without a restart, and an unchanged one is parsed once per process.
+    key = tuple(
+        FittedTrajectoryModel.objects.order_by("instrument_id").values_list("pk", "installed_at")
+    )
+    if not key:
         return SignalConfig()
-    stat = path.stat()
-    return _config_with_model(str(path), stat.st_mtime_ns, stat.st_size)
+    return _config_with_models(key)
 
 
 @lru_cache(maxsize=4)
-def _config_with_model(path: str, mtime_ns: int, size: int) -> SignalConfig:
-    # Keyed on the file's time and size: a refitted model is picked up without a restart,
-    # and an unchanged one is read once.
-    try:
-        model = load_model(Path(path))
-    except (OSError, ValueError) as exc:
-        raise ImproperlyConfigured(f"expected-trajectory model {path}: {exc}") from None
-    return SignalConfig(trajectories={model.instrument_id: model})
+def _config_with_models(key: tuple[tuple[int, dt.datetime], ...]) -> SignalConfig:
+    models: dict[str, TrajectoryModel] = {}
+    for row in FittedTrajectoryModel.objects.filter(pk__in=[pk for pk, _ in key]):
+        try:
+            model = TrajectoryModel.from_dict(row.model)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"expected-trajectory model for {row.instrument_id}: {exc}"
+            ) from None
+        models[model.instrument_id] = model
+    return SignalConfig(trajectories=models)
 
 
 def signals_for(
@@ -611,7 +716,7 @@ def caseload(
             CaseloadRow(
                 episode=data.episode,
                 signals=signals,
-                last_measure=data.measures[-1] if data.measures else None,
+                last_measure=next((m for m in reversed(data.measures) if m.current), None),
                 direction=direction_of_change(data),
                 kinds=kinds,
             )

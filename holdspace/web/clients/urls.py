@@ -21,6 +21,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("sessions/<int:session_id>/status/", views.session_status, name="session_status"),
     path(
+        "administrations/<int:administration_id>/",
+        views.administration_detail,
+        name="administration_detail",
+    ),
+    path(
         "administrations/<int:administration_id>/acknowledge/",
         views.safety_acknowledge,
         name="safety_acknowledge",

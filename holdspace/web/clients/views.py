@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from holdspace.instruments import InstrumentError, UnknownInstrumentError, get_instrument
+from holdspace.web import access
 from holdspace.web.access import (
     get_client_for_user,
     get_episode_for_user,
@@ -32,10 +33,11 @@ from holdspace.web.access import (
 )
 from holdspace.web.accounts.models import Role, User
 from holdspace.web.audit.log import record as audit
-from holdspace.web.clients import forms, services
+from holdspace.web.clients import forms, presenters, services
 from holdspace.web.clients.models import AdministrationSource, Episode, SessionStatus
 from holdspace.web.clients.presenters import episode_page
-from holdspace.web.feedback import add_errors, first_error, tell
+from holdspace.web.clients.safety import client_safety_history, record_follow_up
+from holdspace.web.feedback import add_errors, first_error
 
 # Partials other engineers provide; included once they exist (see _partials).
 PARTIALS = {
@@ -151,20 +153,24 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _render_episode(request, get_episode_for_user(request, episode_id))
 
 
-def _render_episode(request: HttpRequest, episode: Episode) -> HttpResponse:
+def _render_episode(
+    request: HttpRequest, episode: Episode, *, follow_up: forms.AcknowledgeForm | None = None
+) -> HttpResponse:
     user = request_user(request)
     # The client id travels in the detail so that a search by client finds episode reads.
     audit(
         user, "read", f"episode:{episode.pk}", request=request, detail={"client": episode.client_id}
     )
+    page = episode_page(episode)
     ctx: dict[str, Any] = {
         "page": "clients",
-        "can_write": episode.clinician_id == user.pk,
+        "can_write": access.can_write(user, episode),
         "session_form": forms.SessionForm(initial={"date": timezone.localdate()}),
-        "ack_form": forms.AcknowledgeForm(),
         "close_form": forms.CloseEpisodeForm(),
         "session_statuses": SessionStatus.choices,
-        **episode_page(episode),
+        **page,
+        "unacknowledged": forms.with_follow_up_forms(page["unacknowledged"], follow_up),
+        "safety_history": client_safety_history(user, episode),
         **_partials(),
     }
     return render(request, "clients/episode.html", ctx)
@@ -240,46 +246,60 @@ def administration_add(request: HttpRequest, episode_id: int, instrument_id: str
         raise Http404 from exc
     sessions = list(episode.sessions.order_by("number"))
     form = forms.AdministrationForm(request.POST or None, instrument=instrument, sessions=sessions)
+    # Said before anything is written: the chosen session already has this measure.
+    existing = services.current_administration(sessions[-1] if sessions else None, instrument.id)
     if request.method != "POST":
         audit(request.user, "read", f"episode:{episode.pk}", request=request)
     if request.method == "POST" and form.is_valid():
         by_pk = {s.pk: s for s in sessions}
+        session = by_pk.get(form.cleaned_data["session"] or 0)
+        existing = services.current_administration(session, instrument.id)
         try:
-            services.record_administration(
+            administration = services.record_administration(
                 episode,
                 instrument.id,
                 form.answers(),
                 source=AdministrationSource.IN_SESSION,
-                session=by_pk.get(form.cleaned_data["session"] or 0),
+                session=session,
                 entered_by=request_user(request),
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 request=request,
+                replaces=form.cleaned_data["replaces"],
             )
+        except services.SessionHasOne as exc:
+            existing = exc.existing
+            form.add_error(None, exc)
         except (InstrumentError, ValidationError) as exc:
             form.add_error(None, str(exc) if isinstance(exc, InstrumentError) else exc)
         else:
-            messages.success(request, f"{instrument.name} saved.")
+            messages.success(request, presenters.saved_message(administration, existing))
             return redirect("clients:episode_detail", episode_id=episode.pk)
-    ctx = {"page": "clients", "episode": episode, "instrument": instrument, "form": form}
+    ctx = {
+        "page": "clients",
+        "episode": episode,
+        "instrument": instrument,
+        "form": form,
+        "existing": existing,
+        "existing_note": services.correction_offer(existing) if existing else "",
+    }
     return render(request, "clients/administration_add.html", ctx)
+
+
+@login_required
+@require_safe
+def administration_detail(request: HttpRequest, administration_id: int) -> HttpResponse:
+    administration = access.get_administration_for_user(request, administration_id)
+    audit(request.user, "read", f"administration:{administration.pk}", request=request)
+    ctx = {"page": "clients", **presenters.administration_page(administration)}
+    return render(request, "clients/administration_detail.html", ctx)
 
 
 @login_required
 @require_POST
 def safety_acknowledge(request: HttpRequest, administration_id: int) -> HttpResponse:
     administration = get_rw_administration_for_user(request, administration_id)
-    form = forms.AcknowledgeForm(request.POST)
-    if form.is_valid():
-        user, note = request_user(request), form.cleaned_data["note"]
-        tell(
-            request,
-            "Safety follow-up recorded.",
-            services.acknowledge_safety,
-            administration,
-            user,
-            note=note,
-            request=request,
-        )
-    else:
-        messages.error(request, first_error(form))
+    form = forms.AcknowledgeForm.for_administration(administration.pk, request.POST)
+    if not form.is_valid() or not record_follow_up(request, administration, form):
+        # Shown again with what was typed and the reason: nothing written, nothing lost.
+        return _render_episode(request, administration.episode, follow_up=form)
     return redirect("clients:episode_detail", episode_id=administration.episode_id)

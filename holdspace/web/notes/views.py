@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from holdspace.language import apply_suggestion, default_rules, lint
+from holdspace.web import access
 from holdspace.web.access import (
     get_episode_for_user,
     get_rw_episode_for_user,
@@ -64,7 +65,7 @@ def note_list(request: HttpRequest, episode_id: int) -> HttpResponse:
     audit(user, "read", f"episode:{episode.pk}:notes", request=request)
     notes = episode.notes.select_related("session", "author")
     rows = [(n, sum(f.level == "warn" for f in lint(n.text))) for n in notes]
-    ctx = {"episode": episode, "rows": rows, "can_write": episode.clinician_id == user.pk}
+    ctx = {"episode": episode, "rows": rows, "can_write": access.can_write(user, episode)}
     return render(request, "notes/list.html", ctx)
 
 

@@ -37,7 +37,8 @@ record.fhir.json
 
 scores.csv
     One line per questionnaire with its date and total score, for a
-    spreadsheet.
+    spreadsheet. A questionnaire with no total (a question skipped, or the
+    whole one skipped today) has a line too, saying why in its no_total column.
 
 About privacy
 -------------

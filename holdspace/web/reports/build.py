@@ -18,23 +18,6 @@ from holdspace.instruments import Instrument
 from holdspace.web.clients.models import Client, Episode
 from holdspace.web.clients.presenters import Chart, adaptation_labels, episode_page
 
-# What each questionnaire asks about, in everyday words (the client version's headings).
-PLAIN_NAMES = {
-    "phq9": "Mood",
-    "phq2": "Mood (short check)",
-    "gad7": "Worry and anxiety",
-    "gad2": "Worry (short check)",
-    "pcl5": "Reactions to very stressful experiences",
-    "itq": "Reactions to very stressful experiences",
-    "waisr": "How our work together feels",
-    "core10": "How things have been overall",
-    "who5": "Wellbeing",
-    "k10": "How things have been overall",
-    "dass21": "Low mood, anxiety and stress",
-    "phq15": "Physical symptoms",
-    "wsas": "How difficulties affect work and daily life",
-}
-
 
 @dataclass(frozen=True)
 class Measure:
@@ -118,7 +101,7 @@ def _measures(charts: list[Chart]) -> list[Measure]:
     return [
         Measure(
             chart=chart,
-            plain_name=PLAIN_NAMES.get(chart.instrument.id, chart.instrument.name),
+            plain_name=chart.instrument.plain_name,
             reading_note=reading_note(chart.instrument),
             story=story(chart.instrument, chart),
         )

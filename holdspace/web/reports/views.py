@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from holdspace.interop import InteropError
+from holdspace.web import access
 from holdspace.web.access import (
     get_client_for_user,
     get_rw_client_for_user,
@@ -33,7 +34,7 @@ def report(request: HttpRequest, client_id: int, clinician: bool = False) -> Htt
     client = get_client_for_user(request, client_id)
     user = request_user(request)
     ctx = report_context(client, visible_episodes(user), clinician=clinician)
-    ctx["can_write"] = client.clinician_id == user.pk
+    ctx["can_write"] = access.can_write(user, client)
     ctx["page"] = "clients"
     version = "clinician" if clinician else "client"
     audit(user, "read", f"client:{client.pk}", request=request, detail={"report": version})

@@ -97,7 +97,3 @@ class AdaptationForm(CheckedText, forms.Form):
 class CommentForm(CheckedText, forms.Form):
     checked = ("text",)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
-
-
-class AcknowledgeForm(forms.Form):
-    note = forms.CharField(required=False, max_length=1000, label="What you did")

@@ -62,7 +62,7 @@ def cards_and_warning() -> tuple[list[Card], str]:
     """The card library; a broken local card file falls back to the bundled cards with a
     warning naming the file and field, so a typo never takes the review pages down."""
     try:
-        return load_cards(local_dir=getattr(settings, "HOLDSPACE_LOCAL_CARDS", None) or None), ""
+        return load_cards(local_dir=settings.HOLDSPACE_LOCAL_CARDS), ""
     except CardError as exc:
         return load_cards(local_dir=""), f"The clinic's local cards were not loaded: {exc}"
 
@@ -224,7 +224,10 @@ def mark_hypotheses(
 
 def unacknowledged_risk(episode: Episode) -> list[Administration]:
     return list(
-        episode.administrations.filter(has_risk=True, acknowledgements__isnull=True)
+        # Superseded administrations too: a risk answer is never lost.
+        Administration.with_history.filter(
+            episode=episode, has_risk=True, acknowledgements__isnull=True
+        )
         .select_related("session")
         .order_by("completed_at")
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from holdspace.instruments import get_instrument
 from holdspace.reviews.cards import LAYER_TITLES, SIGNAL_TITLES
 from holdspace.reviews.patterns import glossary, prompts
+from holdspace.web import access
 from holdspace.web.access import (
     get_episode_for_user,
     get_review_for_user,
@@ -28,11 +29,12 @@ from holdspace.web.access import (
     request_user,
     visible_reviews,
 )
-from holdspace.web.accounts.models import Role
 from holdspace.web.audit.log import record as audit
+from holdspace.web.clients import forms as client_forms
 from holdspace.web.clients import services as client_services
 from holdspace.web.clients.models import Episode
 from holdspace.web.clients.presenters import episode_page
+from holdspace.web.clients.safety import client_safety_history, record_follow_up
 from holdspace.web.feedback import add_errors, tell
 from holdspace.web.inputs import optional_id
 from holdspace.web.reviews import forms, services
@@ -63,7 +65,7 @@ def episode_reviews(request: HttpRequest, episode_id: int) -> HttpResponse:
     ctx: dict[str, Any] = {
         "episode": episode,
         "client": episode.client,
-        "can_write": episode.clinician_id == user.pk,
+        "can_write": access.can_write(user, episode),
         "reviews": StuckPointReview.objects.filter(episode=episode),
         "adaptations": adaptations,
         "patterns": patterns,
@@ -228,7 +230,12 @@ def review_open(request: HttpRequest, episode_id: int) -> HttpResponse:
     return render(request, "reviews/review_open.html", ctx)
 
 
-def _review_ctx(request: HttpRequest, review: StuckPointReview) -> dict[str, Any]:
+def _review_ctx(
+    request: HttpRequest,
+    review: StuckPointReview,
+    *,
+    follow_up: client_forms.AcknowledgeForm | None = None,
+) -> dict[str, Any]:
     episode = review.episode
     user = request_user(request)
     data = services.client_data(episode)
@@ -239,8 +246,8 @@ def _review_ctx(request: HttpRequest, review: StuckPointReview) -> dict[str, Any
         "review": review,
         "episode": episode,
         "client": episode.client,
-        "can_write": episode.clinician_id == user.pk,
-        "can_comment": user.role == Role.SUPERVISOR and episode.clinician_id != user.pk,
+        "can_write": access.can_write(user, episode),
+        "can_comment": access.can_comment(user, episode),
         "data": data,
         "assembled": assembled,
         "card_warning": card_warning,
@@ -249,10 +256,10 @@ def _review_ctx(request: HttpRequest, review: StuckPointReview) -> dict[str, Any
         "layer_titles": LAYER_TITLES,
         "signal_titles": SIGNAL_TITLES,
         "charts": page["charts"],
-        "safety_items": page["unacknowledged"],
+        "safety_items": client_forms.with_follow_up_forms(page["unacknowledged"], follow_up),
+        "safety_history": client_safety_history(user, episode),
         "plan_form": forms.PlanForm(initial={"plan": review.plan}),
         "comment_form": forms.CommentForm(),
-        "ack_form": forms.AcknowledgeForm(),
         "comments": review.comments.select_related("author"),
         "adaptations": review.adaptations.in_effect(),
     }
@@ -316,18 +323,11 @@ def review_acknowledge(
     administration = get_rw_administration_for_user(request, administration_id)
     if administration.episode_id != review.episode_id:
         raise Http404
-    form = forms.AcknowledgeForm(request.POST)
-    form.is_valid()
-    user, note = request_user(request), form.cleaned_data.get("note", "")
-    tell(
-        request,
-        "Safety follow-up recorded.",
-        client_services.acknowledge_safety,
-        administration,
-        user,
-        note=note,
-        request=request,
-    )
+    form = client_forms.AcknowledgeForm.for_administration(administration.pk, request.POST)
+    if not form.is_valid() or not record_follow_up(request, administration, form):
+        # Shown again with what was typed and the reason: nothing written, nothing lost.
+        ctx = _review_ctx(request, review, follow_up=form)
+        return render(request, "reviews/review_detail.html", ctx)
     return redirect("reviews:review_detail", review_id=review.pk)
 
 

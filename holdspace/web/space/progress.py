@@ -15,7 +15,7 @@ from holdspace.charts import trajectory_svg
 from holdspace.instruments import Band, Instrument
 from holdspace.web.clients.presenters import Chart, Row, _expected_band, episode_page
 from holdspace.web.clients.services import signal_config
-from holdspace.web.reports.build import PLAIN_NAMES, reading_note, story
+from holdspace.web.reports.build import reading_note, story
 from holdspace.web.space.models import ClientSpace
 from holdspace.web.space.services import current_episode
 
@@ -43,7 +43,7 @@ def client_progress(space: ClientSpace) -> list[ClientMeasure]:
 
 def _measure(chart: Chart, *, share_comparison: bool) -> ClientMeasure:
     instrument = chart.instrument
-    plain = PLAIN_NAMES.get(instrument.id, instrument.name)
+    plain = instrument.plain_name
     expected = None
     note = ""
     if share_comparison:
@@ -56,7 +56,7 @@ def _measure(chart: Chart, *, share_comparison: bool) -> ClientMeasure:
             "share it; it is a rough guide, and everyone's path is different."
         )
     svg = trajectory_svg(
-        [(r.session_number, r.total) for r in chart.rows],
+        [(r.session_number, r.total) for r in chart.table],
         instrument=instrument,
         bands=instrument.bands,
         rc_band=None,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from holdspace.safetyplan import plan_steps
+from holdspace.web import access
 from holdspace.web.access import get_client_for_user, get_rw_client_for_user, request_user
 from holdspace.web.audit.log import record as audit
 from holdspace.web.checkins import crisis
@@ -48,7 +49,7 @@ def manage(request: HttpRequest, client_id: int) -> HttpResponse:
         "page": "clients",
         "client": client,
         "space": space,
-        "can_write": client.clinician_id == user.pk,
+        "can_write": access.can_write(user, client),
         "parts": Part.choices,
         "goals": services.goals(client),
         "words": services.words_timeline(client, for_clinician=True),
@@ -147,7 +148,7 @@ def plan_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         space = services.space_for(client)
     user = request_user(request)
     context = _plan_context(client, space)
-    context["can_write"] = client.clinician_id == user.pk
+    context["can_write"] = access.can_write(user, client)
     if request.method == "POST":
         texts = {s.id: request.POST.get(s.id, "") for s in plan_steps().steps}
         assert space is not None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from holdspace.analytics import analyze
 from holdspace.interop import COLUMNS, AdministrationRecord, write_csv
+from holdspace.longformat import OPTIONAL_COLUMNS
 
 
 def record(n, episode, session, instrument, total):
@@ -29,7 +30,7 @@ def record(n, episode, session, instrument, total):
 RECORDS = [
     record(1, 1, 1, "phq9", 18.0),
     record(2, 1, 1, "gad7", 15.0),
-    record(3, 1, 2, "phq9", None),  # too many items missing: no total, no row
+    record(3, 1, 2, "phq9", None),  # too many items missing: a row with no total
     record(4, 1, 3, "phq9", 7.0),
     record(5, 1, 3, "gad7", 6.0),
     record(6, 2, 1, "phq9", 12.0),
@@ -43,18 +44,18 @@ def test_the_header_is_the_analysis_format() -> None:
     write_csv([], out)
 
     assert out.getvalue() == (
-        "episode_id,client_id,clinician_id,session_number,date,instrument,total\n"
+        "episode_id,client_id,clinician_id,session_number,date,instrument,total,no_total\n"
     )
-    assert tuple(out.getvalue().strip().split(",")) == COLUMNS
+    assert tuple(out.getvalue().strip().split(",")) == COLUMNS + OPTIONAL_COLUMNS
 
 
-def test_one_row_per_scored_administration() -> None:
+def test_one_row_per_administration_total_or_not() -> None:
     out = io.StringIO()
 
     count = write_csv(RECORDS, out)
 
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert count == len(rows) == 6
+    assert count == len(rows) == 7
     assert rows[0] == {
         "episode_id": "1",
         "client_id": "HS-001",
@@ -63,8 +64,12 @@ def test_one_row_per_scored_administration() -> None:
         "date": "2026-01-12",
         "instrument": "phq9",
         "total": "18",
+        "no_total": "",
     }
     assert rows[-1]["total"] == "13.5"
+    assert rows[2]["total"] == ""
+    assert rows[2]["no_total"].startswith("No total: ")
+    assert "here 9 not answered" in rows[2]["no_total"]
 
 
 def test_analyze_reads_the_export_unchanged(tmp_path) -> None:
@@ -74,6 +79,6 @@ def test_analyze_reads_the_export_unchanged(tmp_path) -> None:
 
     result = analyze(path)
 
-    assert result.summary["rows"] == 6
-    assert result.summary["valid_rows"] == 6
+    assert result.summary["rows"] == 7
+    assert result.summary["valid_rows"] == 7
     assert result.summary["bad_rows"] == 0

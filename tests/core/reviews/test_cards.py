@@ -98,14 +98,11 @@ def test_a_local_card_is_added_from_an_explicit_folder(tmp_path: Path) -> None:
     assert [rc.card.id for rc in life.cards][-1] == "clinic.peer_worker"
 
 
-def test_a_local_card_replaces_a_bundled_one_from_the_env_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_local_card_replaces_a_bundled_one(tmp_path: Path) -> None:
     text = GOOD_CARD.replace("clinic.peer_worker", "not_on_track.social_support")
     _write(tmp_path, "edit.yaml", text)
-    monkeypatch.setenv(LOCAL_CARDS_ENV, str(tmp_path))
 
-    cards = load_cards()
+    cards = load_cards(local_dir=tmp_path)
 
     card = next(c for c in cards if c.id == "not_on_track.social_support")
     assert card.title == "Offer our peer worker"
@@ -147,6 +144,16 @@ def test_cards_out_of_the_environment_first_order_are_refused(tmp_path: Path) ->
 def test_a_missing_local_folder_is_reported(tmp_path: Path) -> None:
     with pytest.raises(CardError, match=LOCAL_CARDS_ENV):
         load_cards(local_dir=tmp_path / "nowhere")
+
+
+def test_the_core_reads_no_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The folder is a setting (holdspace/web/settings.py, or the CLI's --local): the core
+    # loads only what it is given.
+    _write(tmp_path, "clinic.yaml", GOOD_CARD)
+    monkeypatch.setenv(LOCAL_CARDS_ENV, str(tmp_path))
+
+    assert "clinic.peer_worker" not in {c.id for c in load_cards()}
+    assert "clinic.peer_worker" in {c.id for c in load_cards(local_dir=tmp_path)}
 
 
 def test_signals_can_be_objects_and_unknown_kinds_are_refused() -> None:
@@ -214,3 +221,18 @@ def test_the_cards_command_validates_and_names_the_bad_file(tmp_path: Path) -> N
     failed = runner.invoke(app, ["cards", "--local", str(tmp_path)])
     assert failed.exit_code == 1
     assert str(bad) in failed.output and "cards.0.layer" in failed.output
+
+
+def test_the_cards_command_reads_the_folder_from_the_environment(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from holdspace.cli import app
+
+    _write(tmp_path, "clinic.yaml", GOOD_CARD)
+    runner = CliRunner()
+
+    with_env = runner.invoke(app, ["cards"], env={LOCAL_CARDS_ENV: str(tmp_path)})
+    without = runner.invoke(app, ["cards"], env={LOCAL_CARDS_ENV: ""})
+
+    assert with_env.exit_code == 0 and "37 cards, all valid." in with_env.output
+    assert without.exit_code == 0 and "36 cards, all valid." in without.output

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import template
 
 from holdspace.web.checkins.models import CheckinLink
-from holdspace.web.clients.models import Episode
+from holdspace.web.clients.models import Administration, Episode
+from holdspace.web.clients.presenters import in_brief
 
 register = template.Library()
 
@@ -21,3 +22,11 @@ def latest_client_words(episode: Episode) -> CheckinLink | None:
         .order_by("-used_at")
         .first()
     )
+
+
+@register.simple_tag
+def received(link: CheckinLink) -> list[tuple[Administration, str]]:
+    """What a check-in brought back, one line per measure: every answer the client sent is
+    shown, a questionnaire with no total or skipped as a whole included."""
+    drafts = sorted(link.drafts.all(), key=lambda d: d.pk)  # prefetched by the views
+    return [(d.administration, in_brief(d.administration)) for d in drafts if d.administration]
