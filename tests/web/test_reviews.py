@@ -98,7 +98,7 @@ def test_a_risk_answer_leads_and_needs_an_audited_acknowledgement(world: World) 
     assert sections[0] == ("safety", ["safety.follow_up_now", "not_on_track.safety_asked"])
 
     # Completing is refused while the risk answer is unacknowledged.
-    alice.post(reverse("reviews:review_plan", args=[review.pk]), {"plan": "p", "complete": "on"})
+    alice.post(reverse("reviews:review_save", args=[review.pk]), {"plan": "p", "complete": "on"})
     review.refresh_from_db()
     assert review.completed_at is None
 
@@ -116,7 +116,7 @@ def test_a_risk_answer_leads_and_needs_an_audited_acknowledgement(world: World) 
     # The review keeps the history: the answer and what was done.
     history = html[html.index('id="review-safety-history-h"') :]
     assert "answer chosen" in history and "phoned" in history
-    alice.post(reverse("reviews:review_plan", args=[review.pk]), {"plan": "p", "complete": "on"})
+    alice.post(reverse("reviews:review_save", args=[review.pk]), {"plan": "p", "complete": "on"})
     review.refresh_from_db()
     assert review.completed_at is not None
 
@@ -141,11 +141,11 @@ def test_marks_and_plan_are_saved_and_unknown_cards_refused(world: World) -> Non
     alice = signed_in(world.alice)
 
     alice.post(
-        reverse("reviews:review_marks", args=[review.pk]),
+        reverse("reviews:review_save", args=[review.pk]),
         {"mark-not_on_track.alliance": "fits", "mark-not_on_track.life_events": "unsure"},
     )
-    alice.post(reverse("reviews:review_marks", args=[review.pk]), {"mark-made.up": "fits"})
-    alice.post(reverse("reviews:review_plan", args=[review.pk]), {"plan": "Revisit goals."})
+    alice.post(reverse("reviews:review_save", args=[review.pk]), {"mark-made.up": "fits"})
+    alice.post(reverse("reviews:review_save", args=[review.pk]), {"plan": "Revisit goals."})
 
     marks = dict(ReviewHypothesis.objects.filter(review=review).values_list("card_id", "mark"))
     assert marks == {"not_on_track.alliance": "fits", "not_on_track.life_events": "unsure"}
@@ -154,6 +154,36 @@ def test_marks_and_plan_are_saved_and_unknown_cards_refused(world: World) -> Non
     summary = alice.get(reverse("reviews:review_summary", args=[review.pk])).content.decode()
     assert "Revisit goals." in summary
     assert "Is the working relationship weaker than it looks?" in summary
+
+
+def test_marks_and_plan_are_one_form_and_a_refusal_keeps_both_as_typed(world: World) -> None:
+    episode = episode_with_scores(world.alice, "NOT-03", NOT_ON_TRACK, sessions=13, risk_at=13)
+    review = _open(world, episode, ["not_on_track"])
+    alice = signed_in(world.alice)
+    page = alice.get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    assert 'form="review-form" name="mark-not_on_track.alliance"' in page
+    assert page.count('id="review-form"') == 1
+
+    # Completing is refused (a risk answer not yet followed up): nothing is saved, and the
+    # page comes back with the typed plan and the chosen mark.
+    typed = {"mark-not_on_track.alliance": "fits", "plan": "Ask about the rupture.",
+             "complete": "on"}  # fmt: skip
+    response = alice.post(reverse("reviews:review_save", args=[review.pk]), typed)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Ask about the rupture." in body and "Record the safety follow-up first" in body
+    assert 'name="mark-not_on_track.alliance" value="fits" checked' in body
+    assert not ReviewHypothesis.objects.filter(review=review).exists()
+    review.refresh_from_db()
+    assert review.plan == "" and review.completed_at is None
+
+    typed.pop("complete")
+    response = alice.post(reverse("reviews:review_save", args=[review.pk]), typed)
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.plan == "Ask about the rupture."
+    assert ReviewHypothesis.objects.get(review=review).mark == "fits"
 
 
 def test_the_comparison_appears_after_three_scores_with_hand_computed_numbers(

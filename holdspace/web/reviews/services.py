@@ -255,6 +255,22 @@ def save_plan(
     return review
 
 
+def save_review(
+    review: StuckPointReview,
+    by: User,
+    marks: dict[str, str],
+    *,
+    plan: str,
+    complete: bool,
+    request: HttpRequest | None = None,
+) -> StuckPointReview:
+    """Marks and plan together, as the clinician sends them from one page: both are saved,
+    or (a refusal of either) neither, so nothing typed is half-kept."""
+    with transaction.atomic():
+        mark_hypotheses(review, by, marks, request=request)
+        return save_plan(review, by, plan=plan, complete=complete, request=request)
+
+
 def add_comment(
     review: StuckPointReview, author: User, text: str, *, request: HttpRequest | None = None
 ) -> ReviewComment:

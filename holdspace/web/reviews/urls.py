@@ -16,8 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("pattern/<int:pattern_id>/seen/", views.pattern_seen, name="pattern_seen"),
     path("<int:review_id>/", views.review_detail, name="review_detail"),
     path("<int:review_id>/summary/", views.review_summary, name="review_summary"),
-    path("<int:review_id>/marks/", views.review_marks, name="review_marks"),
-    path("<int:review_id>/plan/", views.review_plan, name="review_plan"),
+    path("<int:review_id>/save/", views.review_save, name="review_save"),
     path("<int:review_id>/comment/", views.review_comment, name="review_comment"),
     path(
         "<int:review_id>/acknowledge/<int:administration_id>/",

@@ -35,7 +35,7 @@ from holdspace.web.clients import services as client_services
 from holdspace.web.clients.models import Episode
 from holdspace.web.clients.presenters import episode_page
 from holdspace.web.clients.safety import client_safety_history, record_follow_up
-from holdspace.web.feedback import add_errors, tell
+from holdspace.web.feedback import add_errors
 from holdspace.web.inputs import optional_id
 from holdspace.web.reviews import forms, services
 from holdspace.web.reviews.models import (
@@ -235,12 +235,14 @@ def _review_ctx(
     review: StuckPointReview,
     *,
     follow_up: client_forms.AcknowledgeForm | None = None,
+    plan_form: forms.PlanForm | None = None,
+    typed_marks: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     episode = review.episode
     user = request_user(request)
     data = services.client_data(episode)
     assembled, card_warning = services.assemble_review(review, data)
-    marks = {h.card_id: h.mark for h in review.hypotheses.all()}
+    marks = {h.card_id: h.mark for h in review.hypotheses.all()} | (typed_marks or {})
     page = episode_page(episode)
     return {
         "review": review,
@@ -258,7 +260,7 @@ def _review_ctx(
         "charts": page["charts"],
         "safety_items": client_forms.with_follow_up_forms(page["unacknowledged"], follow_up),
         "safety_history": client_safety_history(user, episode),
-        "plan_form": forms.PlanForm(initial={"plan": review.plan}),
+        "plan_form": plan_form or forms.PlanForm(initial={"plan": review.plan}),
         "comment_form": forms.CommentForm(),
         "comments": review.comments.select_related("author"),
         "adaptations": review.adaptations.in_effect(),
@@ -289,28 +291,30 @@ def review_summary(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_marks(request: HttpRequest, review_id: int) -> HttpResponse:
+def review_save(request: HttpRequest, review_id: int) -> HttpResponse:
+    """Marks and plan from the review page's one form; a refusal shows the page again with
+    everything as typed, and nothing saved."""
     review = get_rw_review_for_user(request, review_id)
     marks = {
         key.removeprefix("mark-"): str(request.POST.get(key, ""))
         for key in request.POST
         if key.startswith("mark-")
     }
-    user = request_user(request)
-    tell(request, "Marks saved.", services.mark_hypotheses, review, user, marks, request=request)
-    return redirect("reviews:review_detail", review_id=review.pk)
-
-
-@login_required
-@require_POST
-def review_plan(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = get_rw_review_for_user(request, review_id)
     form = forms.PlanForm(request.POST)
     if form.is_valid():
         user, data = request_user(request), form.cleaned_data
-        tell(request, "Plan saved.", services.save_plan, review, user, request=request, **data)
-        form.save_wording(review, user, request)
-    return redirect("reviews:review_detail", review_id=review.pk)
+        if "plan" not in request.POST:  # marks sent alone keep the plan as it was
+            data["plan"] = review.plan
+        try:
+            services.save_review(review, user, marks, request=request, **data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            form.save_wording(review, user, request)
+            messages.success(request, "Marks and plan saved.")
+            return redirect("reviews:review_detail", review_id=review.pk)
+    ctx = _review_ctx(request, review, plan_form=form, typed_marks=marks)
+    return render(request, "reviews/review_detail.html", ctx, status=400)
 
 
 @login_required
