@@ -229,13 +229,16 @@ class Instrument:
             kept.pop()
         return kept
 
+    def _scored_answers(self, answers: Sequence[Answer]) -> list[Answer]:
+        padded = self.padded(answers)
+        return [
+            a for item, a in zip(self.items, padded, strict=True) if item.id in self.scored_items
+        ]
+
     def why_no_total(self, answers: Sequence[Answer]) -> str:
         """Why an administration has no total, in plain words: the missing-item rule and
         how many items were skipped by choice or left unanswered."""
-        padded = self.padded(answers)
-        scored = [
-            a for item, a in zip(self.items, padded, strict=True) if item.id in self.scored_items
-        ]
+        scored = self._scored_answers(answers)
         skipped = sum(1 for a in scored if a == SKIP)
         unanswered = sum(1 for a in scored if a is None)
         allowed = self.missing.max_missing
@@ -255,10 +258,7 @@ class Instrument:
 
     def declined(self, answers: Sequence[Answer]) -> bool:
         """The whole questionnaire was skipped by choice ("not today")."""
-        padded = self.padded(answers)
-        scored = [
-            a for item, a in zip(self.items, padded, strict=True) if item.id in self.scored_items
-        ]
+        scored = self._scored_answers(answers)
         return bool(scored) and all(a == SKIP for a in scored)
 
     def skipped_labels(self, answers: Sequence[Answer]) -> list[str]:

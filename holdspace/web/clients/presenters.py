@@ -116,11 +116,17 @@ def due_now(
     ]
 
 
-def _name(instrument_id: str) -> str:
+def _known(instrument_id: str) -> Instrument | None:
+    """The definition, or None where it is no longer installed (old rows stay readable)."""
     try:
-        return get_instrument(instrument_id).name
+        return get_instrument(instrument_id)
     except UnknownInstrumentError:
-        return instrument_id
+        return None
+
+
+def _name(instrument_id: str) -> str:
+    instrument = _known(instrument_id)
+    return instrument.name if instrument is not None else instrument_id
 
 
 def _charts(
@@ -137,9 +143,8 @@ def _charts(
         measured = [a for a in administrations if a.instrument_id == instrument_id]
         if not measured:
             continue
-        try:
-            instrument = get_instrument(instrument_id)
-        except UnknownInstrumentError:
+        instrument = _known(instrument_id)
+        if instrument is None:
             continue  # a local definition that was removed; its rows stay in the table below
         charts.append(_chart(instrument, measured, sessions, annotations, config))
     return charts
@@ -268,10 +273,7 @@ class ItemAnswer:
 def administration_page(administration: Administration) -> dict[str, Any]:
     """Every item of one administration with the answer chosen, in the instrument's words."""
     episode = administration.episode
-    try:
-        instrument: Instrument | None = get_instrument(administration.instrument_id)
-    except UnknownInstrumentError:
-        instrument = None
+    instrument = _known(administration.instrument_id)
     items: list[ItemAnswer] = []
     reason = ""
     if instrument is not None:
@@ -327,9 +329,8 @@ def in_brief(administration: Administration) -> str:
     if administration.total is not None:
         band = f" ({administration.band})" if administration.band else ""
         return f"{name} {administration.total:g}{band}"
-    try:
-        instrument = get_instrument(administration.instrument_id)
-    except UnknownInstrumentError:
+    instrument = _known(administration.instrument_id)
+    if instrument is None:
         return f"{name}: no total"
     if instrument.declined(administration.answers):
         return f"{name}: chose to skip today"
@@ -345,12 +346,12 @@ def saved_message(administration: Administration, replaced: Administration | Non
         band = f" ({administration.band})" if administration.band else ""
         what = f"{name} saved{where}: total {administration.total:g}{band}."
     else:
-        try:
-            summary = get_instrument(administration.instrument_id).no_total_summary(
-                administration.answers
-            )
-        except UnknownInstrumentError:
-            summary = "No total."
+        instrument = _known(administration.instrument_id)
+        summary = (
+            instrument.no_total_summary(administration.answers)
+            if instrument is not None
+            else "No total."
+        )
         what = f"{name} saved{where} with no total. {summary}"
     if replaced is not None and replaced.pk != administration.pk:
         day = f"{timezone.localdate(replaced.completed_at):%d %b %Y}"
